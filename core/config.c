@@ -1,0 +1,392 @@
+/* config.c: the schema table and the INI reader built on libinih. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "config.h"
+#include "util.h"
+
+enum cfg_type { CFG_STR, CFG_PATH, CFG_INT, CFG_DUR, CFG_BOOL };
+
+struct cfg_key {
+	const char *section, *key;
+	enum cfg_type type;
+	const char *dflt;		/* NULL: no default */
+	int64_t min, max;		/* for CFG_INT and CFG_DUR */
+	size_t offset;
+};
+
+#define O(f) offsetof(struct reg_config, f)
+#define DAY "86400"
+static const struct cfg_key schema[] = {
+	{ "registry", "tld", CFG_STR, NULL, 0, 0, O(registry.tld) },
+	{ "registry", "zones", CFG_STR, "", 0, 0, O(registry.zones) },
+	{ "registry", "roid_suffix", CFG_STR, NULL, 0, 0, O(registry.roid_suffix) },
+	{ "registry", "name", CFG_STR, "Registry", 0, 0, O(registry.name) },
+	{ "registry", "idn_table", CFG_PATH, "", 0, 0, O(registry.idn_table) },
+	{ "registry", "currency", CFG_STR, "EUR", 0, 0, O(registry.currency) },
+	{ "registry", "contact_transfer", CFG_BOOL, "no", 0, 0, O(registry.contact_transfer) },
+	{ "registry", "adjustable_clock", CFG_BOOL, "no", 0, 0, O(registry.adjustable_clock) },
+	{ "registry", "whois_server", CFG_STR, "", 0, 0, O(registry.whois_server) },
+	{ "registry", "url", CFG_STR, "", 0, 0, O(registry.url) },
+
+	{ "database", "master", CFG_PATH, "/var/lib/registry/master.db", 0, 0, O(database.master) },
+	{ "database", "replica", CFG_PATH, "/var/lib/registry/replica.db", 0, 0, O(database.replica) },
+	{ "database", "changelog_keep", CFG_DUR, "7d", 3600, 3650 * 86400LL, O(database.changelog_keep) },
+
+	{ "periods", "min_years", CFG_INT, "1", 1, 10, O(periods.min_years) },
+	{ "periods", "max_years", CFG_INT, "10", 1, 10, O(periods.max_years) },
+	{ "periods", "default_years", CFG_INT, "1", 1, 10, O(periods.default_years) },
+	{ "periods", "add_grace", CFG_DUR, "5d", 0, 30 * 86400LL, O(periods.add_grace) },
+	{ "periods", "renew_grace", CFG_DUR, "5d", 0, 30 * 86400LL, O(periods.renew_grace) },
+	{ "periods", "transfer_grace", CFG_DUR, "5d", 0, 30 * 86400LL, O(periods.transfer_grace) },
+	{ "periods", "autorenew_grace", CFG_DUR, "45d", 0, 90 * 86400LL, O(periods.autorenew_grace) },
+	{ "periods", "redemption", CFG_DUR, "30d", 0, 90 * 86400LL, O(periods.redemption) },
+	{ "periods", "pending_delete", CFG_DUR, "5d", 0, 30 * 86400LL, O(periods.pending_delete) },
+	{ "periods", "transfer_pending", CFG_DUR, "5d", 0, 30 * 86400LL, O(periods.transfer_pending) },
+
+	{ "prices", "create", CFG_INT, "0", 0, INT32_MAX, O(prices.create) },
+	{ "prices", "renew", CFG_INT, "0", 0, INT32_MAX, O(prices.renew) },
+	{ "prices", "transfer", CFG_INT, "0", 0, INT32_MAX, O(prices.transfer) },
+	{ "prices", "restore", CFG_INT, "0", 0, INT32_MAX, O(prices.restore) },
+
+	{ "epp", "listen", CFG_STR, "127.0.0.1:700", 0, 0, O(epp.listen) },
+	{ "epp", "cert", CFG_PATH, "", 0, 0, O(epp.cert) },
+	{ "epp", "key", CFG_PATH, "", 0, 0, O(epp.key) },
+	{ "epp", "ca", CFG_PATH, "", 0, 0, O(epp.ca) },
+	{ "epp", "max_frame", CFG_INT, "65536", 1024, 16 << 20, O(epp.max_frame) },
+	{ "epp", "login_timeout", CFG_DUR, "10s", 1, 3600, O(epp.login_timeout) },
+	{ "epp", "idle_timeout", CFG_DUR, "600s", 1, 86400, O(epp.idle_timeout) },
+	{ "epp", "max_login_failures", CFG_INT, "3", 1, 100, O(epp.max_login_failures) },
+	{ "epp", "max_conn_per_addr", CFG_INT, "8", 1, 10000, O(epp.max_conn_per_addr) },
+	{ "epp", "max_sessions_per_registrar", CFG_INT, "16", 1, 10000, O(epp.max_sessions_per_registrar) },
+	{ "epp", "max_connections", CFG_INT, "1024", 1, 100000, O(epp.max_connections) },
+	{ "epp", "rate_limit", CFG_INT, "1000", 1, 1000000, O(epp.rate_limit) },
+
+	{ "whois", "listen", CFG_STR, "127.0.0.1:43", 0, 0, O(whois.listen) },
+	{ "whois", "max_connections", CFG_INT, "1024", 1, 100000, O(whois.max_connections) },
+	{ "whois", "rate_limit", CFG_INT, "20", 1, 1000000, O(whois.rate_limit) },
+	{ "whois", "rate_burst", CFG_INT, "60", 1, 1000000, O(whois.rate_burst) },
+	{ "whois", "read_timeout", CFG_DUR, "5s", 1, 600, O(whois.read_timeout) },
+	{ "whois", "disclose", CFG_BOOL, "no", 0, 0, O(whois.disclose) },
+
+	{ "rdap", "listen", CFG_STR, "127.0.0.1:8080", 0, 0, O(rdap.listen) },
+	{ "rdap", "base_url", CFG_STR, "http://127.0.0.1:8080/", 0, 0, O(rdap.base_url) },
+	{ "rdap", "max_results", CFG_INT, "100", 1, 10000, O(rdap.max_results) },
+	{ "rdap", "rate_limit", CFG_INT, "50", 1, 1000000, O(rdap.rate_limit) },
+	{ "rdap", "rate_burst", CFG_INT, "200", 1, 1000000, O(rdap.rate_burst) },
+	{ "rdap", "threads", CFG_INT, "2", 1, 256, O(rdap.threads) },
+
+	{ "replication", "listen", CFG_STR, "127.0.0.1:7701", 0, 0, O(replication.listen) },
+	{ "replication", "feed", CFG_STR, "127.0.0.1:7701", 0, 0, O(replication.feed) },
+	{ "replication", "cert", CFG_PATH, "", 0, 0, O(replication.cert) },
+	{ "replication", "key", CFG_PATH, "", 0, 0, O(replication.key) },
+	{ "replication", "ca", CFG_PATH, "", 0, 0, O(replication.ca) },
+	{ "replication", "allow", CFG_STR, "127.0.0.1/32,::1/128", 0, 0, O(replication.allow) },
+
+	{ "zone", "apex_ns", CFG_STR, "", 0, 0, O(zone.apex_ns) },
+	{ "zone", "apex_records", CFG_PATH, "", 0, 0, O(zone.apex_records) },
+	{ "zone", "soa_mname", CFG_STR, "", 0, 0, O(zone.soa_mname) },
+	{ "zone", "soa_rname", CFG_STR, "", 0, 0, O(zone.soa_rname) },
+	{ "zone", "soa_refresh", CFG_DUR, "1800", 1, 30 * 86400LL, O(zone.soa_refresh) },
+	{ "zone", "soa_retry", CFG_DUR, "900", 1, 30 * 86400LL, O(zone.soa_retry) },
+	{ "zone", "soa_expire", CFG_DUR, "14d", 1, 365 * 86400LL, O(zone.soa_expire) },
+	{ "zone", "soa_minimum", CFG_DUR, "3600", 1, 86400, O(zone.soa_minimum) },
+	{ "zone", "ttl", CFG_DUR, "3600", 1, 7 * 86400LL, O(zone.ttl) },
+	{ "zone", "serial", CFG_STR, "unixtime", 0, 0, O(zone.serial) },
+	{ "zone", "publish_redemption", CFG_BOOL, "no", 0, 0, O(zone.publish_redemption) },
+	{ "zone", "post_command", CFG_STR, "", 0, 0, O(zone.post_command) },
+	{ "zone", "keydir", CFG_PATH, "", 0, 0, O(zone.keydir) },
+	{ "zone", "sig_validity", CFG_DUR, "14d", 3600, 365 * 86400LL, O(zone.sig_validity) },
+	{ "zone", "sig_refresh", CFG_DUR, "5d", 600, 365 * 86400LL, O(zone.sig_refresh) },
+	{ "zone", "sig_jitter", CFG_DUR, "12h", 0, 30 * 86400LL, O(zone.sig_jitter) },
+	{ "zone", "sig_inception", CFG_DUR, "1h", 0, 86400, O(zone.sig_inception) },
+
+	{ "escrow", "target", CFG_STR, "", 0, 0, O(escrow.target) },
+	{ "escrow", "agent_key", CFG_PATH, "", 0, 0, O(escrow.agent_key) },
+	{ "escrow", "signing_key", CFG_PATH, "", 0, 0, O(escrow.signing_key) },
+	{ "escrow", "gpg_home", CFG_PATH, "", 0, 0, O(escrow.gpg_home) },
+	{ "escrow", "retention", CFG_INT, "30", 1, 100000, O(escrow.retention) },
+};
+#undef O
+
+struct load_state {
+	struct reg_config *cfg;
+	char *dir;			/* folder of the file, for relative paths */
+	unsigned char seen[nitems(schema)];
+	char problem[REG_ERR_REASON_MAX];
+};
+
+static void *
+field(struct reg_config *cfg, const struct cfg_key *k)
+{
+	return (char *)cfg + k->offset;
+}
+
+static const struct cfg_key *
+schema_find(const char *section, const char *key)
+{
+	for (size_t i = 0; i < nitems(schema); i++)
+		if (strcmp(schema[i].section, section) == 0 &&
+		    strcmp(schema[i].key, key) == 0)
+			return &schema[i];
+	return NULL;
+}
+
+static bool
+section_known(const char *section)
+{
+	for (size_t i = 0; i < nitems(schema); i++)
+		if (strcmp(schema[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+/* Parses value into k's field; a short problem text on failure. */
+static int
+set_value(struct load_state *st, const struct cfg_key *k, const char *value)
+{
+	void *f = field(st->cfg, k);
+	int64_t n = 0;
+	char *end;
+
+	switch (k->type) {
+	case CFG_STR:
+		free(*(char **)f);
+		*(char **)f = xstrdup(value);
+		return 0;
+	case CFG_PATH:
+		free(*(char **)f);
+		if (value[0] == '\0' || value[0] == '/' || st->dir == NULL)
+			*(char **)f = xstrdup(value);
+		else if (asprintf((char **)f, "%s/%s", st->dir, value) < 0)
+			abort();
+		return 0;
+	case CFG_BOOL:
+		if (!strcasecmp(value, "yes") || !strcasecmp(value, "true") || !strcmp(value, "1"))
+			*(bool *)f = true;
+		else if (!strcasecmp(value, "no") || !strcasecmp(value, "false") || !strcmp(value, "0"))
+			*(bool *)f = false;
+		else {
+			snprintf(st->problem, sizeof(st->problem),
+			    "%s.%s must be yes or no, not '%s'", k->section, k->key, value);
+			return -1;
+		}
+		return 0;
+	case CFG_INT:
+		errno = 0;
+		n = strtoll(value, &end, 10);
+		if (errno || end == value || *end != '\0') {
+			snprintf(st->problem, sizeof(st->problem),
+			    "%s.%s must be a whole number, not '%s'", k->section, k->key, value);
+			return -1;
+		}
+		break;
+	case CFG_DUR:
+		if ((n = duration_parse(value)) < 0) {
+			snprintf(st->problem, sizeof(st->problem),
+			    "%s.%s must be a duration like 30d, 12h, 5m or 90s, not '%s'",
+			    k->section, k->key, value);
+			return -1;
+		}
+		break;
+	}
+	if (n < k->min || n > k->max) {
+		snprintf(st->problem, sizeof(st->problem),
+		    "%s.%s = %s is out of range (%" PRId64 " to %" PRId64 "%s)",
+		    k->section, k->key, value, k->min, k->max,
+		    k->type == CFG_DUR ? " seconds" : "");
+		return -1;
+	}
+	*(int64_t *)f = n;
+	return 0;
+}
+
+/* libinih calls this for every key; returning 0 records the line as the
+ * first error (ini_parse returns it), and we keep the first problem. */
+static int
+on_key(void *user, const char *section, const char *key, const char *value)
+{
+	struct load_state *st = user;
+	const struct cfg_key *k;
+	bool first = st->problem[0] == '\0';
+	char saved[sizeof(st->problem)];
+
+	if (!first)
+		memcpy(saved, st->problem, sizeof(saved));
+	if ((k = schema_find(section, key)) == NULL) {
+		if (section_known(section))
+			snprintf(st->problem, sizeof(st->problem),
+			    "unknown key '%s' in [%s]", key, section);
+		else
+			snprintf(st->problem, sizeof(st->problem),
+			    "unknown section [%s]", section);
+	} else if (st->seen[k - schema]) {
+		snprintf(st->problem, sizeof(st->problem),
+		    "%s.%s is set twice", section, key);
+	} else {
+		st->seen[k - schema] = 1;
+		if (set_value(st, k, value) == 0)
+			return 1;
+	}
+	if (!first)
+		memcpy(st->problem, saved, sizeof(saved));
+	return 0;
+}
+
+static int
+set_defaults(struct load_state *st)
+{
+	for (size_t i = 0; i < nitems(schema); i++)
+		if (schema[i].dflt != NULL && set_value(st, &schema[i], schema[i].dflt) != 0)
+			return -1;
+	return 0;
+}
+
+static bool
+is_ldh_label(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-')
+			return false;
+	return true;
+}
+
+/* Checks that need more than one key, after the file is read. */
+static int
+validate(struct reg_config *cfg, struct reg_err *err)
+{
+	char *copy, *tok, *save = NULL;
+	const char *p;
+
+	if (cfg->registry.tld == NULL)
+		return reg_fail(err, REG_ECONFIG, "%s: [registry] tld is required", cfg->path);
+	str_lower(cfg->registry.tld);
+	if (!is_ldh_label(cfg->registry.tld))
+		return reg_fail(err, REG_ECONFIG, "%s: registry.tld '%s' is not a single LDH label",
+		    cfg->path, cfg->registry.tld);
+	if (cfg->registry.roid_suffix == NULL) {
+		cfg->registry.roid_suffix = xstrdup(cfg->registry.tld);
+		for (char *c = cfg->registry.roid_suffix; *c; c++)
+			*c = (char)toupper((unsigned char)*c);
+	}
+	p = cfg->registry.roid_suffix;
+	if (strlen(p) < 1 || strlen(p) > 8 || strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != strlen(p))
+		return reg_fail(err, REG_ECONFIG, "%s: registry.roid_suffix '%s' must be 1 to 8 letters, digits or _",
+		    cfg->path, p);
+	if (cfg->periods.min_years > cfg->periods.default_years ||
+	    cfg->periods.default_years > cfg->periods.max_years)
+		return reg_fail(err, REG_ECONFIG, "%s: periods need min_years <= default_years <= max_years",
+		    cfg->path);
+	if (strcmp(cfg->zone.serial, "unixtime") != 0 && strcmp(cfg->zone.serial, "date") != 0)
+		return reg_fail(err, REG_ECONFIG, "%s: zone.serial must be unixtime or date", cfg->path);
+
+	cfg->zones[cfg->nzones++] = xstrdup(cfg->registry.tld);
+	copy = xstrdup(cfg->registry.zones);
+	for (tok = strtok_r(copy, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
+		str_lower(tok);
+		if (tok[strlen(tok) - 1] == '.')
+			tok[strlen(tok) - 1] = '\0';
+		char *dot = strchr(tok, '.');
+		if (dot == NULL || strcmp(dot + 1, cfg->registry.tld) != 0 ||
+		    (*dot = '\0', !is_ldh_label(tok))) {
+			free(copy);
+			return reg_fail(err, REG_ECONFIG, "%s: registry.zones: '%s' is not a label under .%s",
+			    cfg->path, tok, cfg->registry.tld);
+		}
+		*dot = '.';
+		if (cfg->nzones == REG_MAX_ZONES) {
+			free(copy);
+			return reg_fail(err, REG_ECONFIG, "%s: registry.zones: more than %d zones",
+			    cfg->path, REG_MAX_ZONES - 1);
+		}
+		cfg->zones[cfg->nzones++] = xstrdup(tok);
+	}
+	free(copy);
+	return REG_OK;
+}
+
+struct reg_config *
+config_load(const char *path, struct reg_err *err)
+{
+	struct load_state st = { 0 };
+	char *pathcopy;
+	int line;
+
+	st.cfg = xcalloc(1, sizeof(*st.cfg));
+	st.cfg->path = xstrdup(path);
+	if (set_defaults(&st) != 0)
+		abort();	/* a default outside its own range is our bug */
+	pathcopy = xstrdup(path);
+	st.dir = xstrdup(dirname(pathcopy));
+	free(pathcopy);
+	line = ini_parse(path, on_key, &st);
+	free(st.dir);
+	if (line == -1) {
+		reg_fail(err, REG_ECONFIG, "%s: cannot open: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (line != 0) {
+		reg_fail(err, REG_ECONFIG, "%s:%d: %s", path, line,
+		    st.problem[0] ? st.problem : "syntax error (expected [section] or key = value)");
+		goto fail;
+	}
+	if (validate(st.cfg, err) != REG_OK)
+		goto fail;
+	return st.cfg;
+fail:
+	config_free(st.cfg);
+	return NULL;
+}
+
+void
+config_free(struct reg_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	for (size_t i = 0; i < nitems(schema); i++)
+		if (schema[i].type == CFG_STR || schema[i].type == CFG_PATH)
+			free(*(char **)field(cfg, &schema[i]));
+	for (int i = 0; i < cfg->nzones; i++)
+		free(cfg->zones[i]);
+	free(cfg->path);
+	free(cfg);
+}
+
+void
+config_dump(const struct reg_config *cfg, FILE *out)
+{
+	const char *section = "";
+
+	for (size_t i = 0; i < nitems(schema); i++) {
+		const struct cfg_key *k = &schema[i];
+		const void *f = (const char *)cfg + k->offset;
+
+		if (strcmp(section, k->section) != 0) {
+			fprintf(out, "%s[%s]\n", i ? "\n" : "", k->section);
+			section = k->section;
+		}
+		switch (k->type) {
+		case CFG_STR: case CFG_PATH:
+			fprintf(out, "%s = %s\n", k->key, *(char *const *)f ? *(char *const *)f : "");
+			break;
+		case CFG_BOOL:
+			fprintf(out, "%s = %s\n", k->key, *(const bool *)f ? "yes" : "no");
+			break;
+		case CFG_INT: case CFG_DUR:
+			fprintf(out, "%s = %" PRId64 "\n", k->key, *(const int64_t *)f);
+			break;
+		}
+	}
+}

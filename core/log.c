@@ -1,0 +1,87 @@
+/* log.c: timestamped lines on stderr, written with one call each so that
+ * lines from several threads never interleave. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char *log_progname = "registry";
+static bool log_verbose;
+
+void
+log_init(const char *progname, bool verbose)
+{
+	log_progname = progname;
+	log_verbose = verbose;
+}
+
+static void
+vlog(const char *level, int errnum, const char *fmt, va_list ap)
+{
+	char line[2048], stamp[32];
+	struct timeval tv;
+	struct tm tm;
+	int n;
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	n = snprintf(line, sizeof(line), "%s.%03dZ %s[%d] %s: ", stamp,
+	    (int)(tv.tv_usec / 1000), log_progname, (int)getpid(), level);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	if ((size_t)n >= sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	if (errnum != 0)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ": %s", strerror(errnum));
+	if ((size_t)n >= sizeof(line) - 1)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	(void)!write(STDERR_FILENO, line, (size_t)n);
+}
+
+#define LOG_BODY(level, errnum) do {		\
+	va_list ap;				\
+	va_start(ap, fmt);			\
+	vlog(level, errnum, fmt, ap);		\
+	va_end(ap);				\
+} while (0)
+
+void log_info(const char *fmt, ...) { LOG_BODY("info", 0); }
+void log_warnx(const char *fmt, ...) { LOG_BODY("warning", 0); }
+
+void
+log_debug(const char *fmt, ...)
+{
+	if (log_verbose)
+		LOG_BODY("debug", 0);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	int e = errno;
+	LOG_BODY("warning", e);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	int e = errno;
+	LOG_BODY("fatal", e);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	LOG_BODY("fatal", 0);
+	exit(1);
+}

@@ -1,0 +1,458 @@
+/*
+ * store.c: opening, migrating, transactions and the changeset log.
+ *
+ * The changelog: store_begin() opens an SQLite session on the public
+ * tables (schema.c) and store_commit() writes its changeset into the
+ * changelog table before COMMIT, so both land in one transaction or not
+ * at all. Private tables are never attached, so secrets never enter the
+ * log that feeds public hosts.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "schema.h"
+#include "store_impl.h"
+#include "util.h"
+
+sqlite3_stmt *
+stmt_get(struct store *st, const char *sql)
+{
+	sqlite3_stmt *stmt;
+
+	for (int i = 0; i < st->nstmt; i++)
+		if (st->cache[i].sql == sql) {
+			stmt = st->cache[i].stmt;
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			return stmt;
+		}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
+		log_warnx("store: prepare failed: %s: %s", sqlite3_errmsg(st->db), sql);
+		return NULL;
+	}
+	if (st->nstmt < STORE_STMT_CACHE) {
+		st->cache[st->nstmt].sql = sql;
+		st->cache[st->nstmt].stmt = stmt;
+		st->nstmt++;
+	} else {
+		abort();	/* more distinct statements than slots: raise the cap */
+	}
+	return stmt;
+}
+
+static int
+bind_args(sqlite3_stmt *stmt, const char *types, va_list ap)
+{
+	int rc = SQLITE_OK;
+
+	for (int i = 0; types[i] && rc == SQLITE_OK; i++) {
+		int64_t n;
+		const char *s;
+
+		switch (types[i]) {
+		case 'i':
+			rc = sqlite3_bind_int64(stmt, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'z':
+			n = va_arg(ap, int64_t);
+			rc = n ? sqlite3_bind_int64(stmt, i + 1, n) : sqlite3_bind_null(stmt, i + 1);
+			break;
+		case 't':
+			s = va_arg(ap, const char *);
+			rc = sqlite3_bind_text(stmt, i + 1, s, -1, SQLITE_STATIC);
+			break;
+		default:
+			abort();	/* a bad type string is our bug */
+		}
+	}
+	return rc;
+}
+
+int
+store_error(struct store *st, int rc, struct reg_err *err)
+{
+	const char *msg = sqlite3_errmsg(st->db);
+
+	switch (sqlite3_extended_errcode(st->db)) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return reg_fail(err, REG_EEXISTS, "%s", msg);
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return reg_fail(err, REG_EINUSE, "%s", msg);
+	}
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return reg_fail(err, REG_ECONSTRAINT, "%s", msg);
+	log_warnx("store: %s: %s", st->path, msg);
+	return reg_fail(err, REG_EDB, "database error: %s", msg);
+}
+
+static sqlite3_stmt *
+vquery(struct store *st, int *result, struct reg_err *err, const char *sql,
+    const char *types, va_list ap)
+{
+	sqlite3_stmt *stmt = stmt_get(st, sql);
+	int rc;
+
+	if (stmt == NULL) {
+		*result = reg_fail(err, REG_EDB, "cannot prepare statement");
+		return NULL;
+	}
+	if ((rc = bind_args(stmt, types, ap)) != SQLITE_OK) {
+		*result = store_error(st, rc, err);
+		return NULL;
+	}
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*result = REG_OK;
+		return stmt;
+	}
+	*result = rc == SQLITE_DONE ? REG_ENOTFOUND : store_error(st, rc, err);
+	sqlite3_reset(stmt);
+	return NULL;
+}
+
+int
+stmt_exec(struct store *st, struct reg_err *err, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+	sqlite3_stmt *stmt;
+
+	va_start(ap, types);
+	stmt = vquery(st, &rc, err, sql, types, ap);
+	va_end(ap);
+	if (stmt != NULL)
+		sqlite3_reset(stmt);
+	return rc == REG_ENOTFOUND ? REG_OK : rc;
+}
+
+sqlite3_stmt *
+stmt_query(struct store *st, int *rc, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	sqlite3_stmt *stmt;
+
+	va_start(ap, types);
+	stmt = vquery(st, rc, NULL, sql, types, ap);
+	va_end(ap);
+	return stmt;
+}
+
+int64_t
+stmt_int(struct store *st, int64_t dflt, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	sqlite3_stmt *stmt;
+	int rc;
+	int64_t n = dflt;
+
+	va_start(ap, types);
+	stmt = vquery(st, &rc, NULL, sql, types, ap);
+	va_end(ap);
+	if (stmt != NULL) {
+		if (sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+			n = sqlite3_column_int64(stmt, 0);
+		sqlite3_reset(stmt);
+	}
+	return n;
+}
+
+char *
+col_text(struct arena *a, sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *s = sqlite3_column_text(stmt, col);
+
+	return s == NULL ? NULL : arena_strndup(a, (const char *)s,
+	    (size_t)sqlite3_column_bytes(stmt, col));
+}
+
+int64_t
+col_int(sqlite3_stmt *stmt, int col)
+{
+	return sqlite3_column_int64(stmt, col);
+}
+
+static int
+exec_sql(struct store *st, const char *sql, struct reg_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		reg_fail(err, REG_EDB, "%s: %s", st->path, msg ? msg : "error");
+		sqlite3_free(msg);
+		return REG_EDB;
+	}
+	return REG_OK;
+}
+
+int
+store_schema_version(struct store *st)
+{
+	return (int)stmt_int(st, -1, "PRAGMA user_version", "");
+}
+
+int
+store_migrate(struct store *st, struct reg_err *err)
+{
+	int have = store_schema_version(st);
+	char bump[64];
+
+	if (have > schema_version())
+		return reg_fail(err, REG_ESCHEMA, "%s: schema version %d is newer than %d",
+		    st->path, have, schema_version());
+	for (int v = have + 1; v <= schema_version(); v++) {
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v);
+		if (exec_sql(st, "BEGIN IMMEDIATE", err) != REG_OK)
+			return REG_EDB;
+		if (exec_sql(st, schema_migration(v), err) != REG_OK ||
+		    exec_sql(st, bump, err) != REG_OK) {
+			exec_sql(st, "ROLLBACK", NULL);
+			return REG_EDB;
+		}
+		if (exec_sql(st, "COMMIT", err) != REG_OK)
+			return REG_EDB;
+		log_debug("store: %s migrated to schema %d", st->path, v);
+	}
+	return REG_OK;
+}
+
+struct store *
+store_open(const char *path, int flags, struct reg_err *err)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	int oflags = SQLITE_OPEN_NOMUTEX;
+	bool rdonly = flags & STORE_RDONLY;
+
+	st->flags = flags;
+	st->path = xstrdup(path);
+	strlcpy_reg(st->roid_suffix, "REG", sizeof(st->roid_suffix));
+	oflags |= rdonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (!rdonly && (flags & STORE_CREATE))
+		oflags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		reg_fail(err, REG_EDB, "%s: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_extended_result_codes(st->db, 1);
+	if (exec_sql(st, "PRAGMA foreign_keys = ON", err) != REG_OK)
+		goto fail;
+	if (!rdonly) {
+		if (exec_sql(st, "PRAGMA journal_mode = WAL", err) != REG_OK ||
+		    exec_sql(st, flags & STORE_FAST ? "PRAGMA synchronous = NORMAL" :
+		    "PRAGMA synchronous = FULL", err) != REG_OK)
+			goto fail;
+		if ((flags & STORE_CREATE) && store_migrate(st, err) != REG_OK)
+			goto fail;
+	}
+	int v = store_schema_version(st);
+	if (v < 0) {
+		reg_fail(err, REG_EDB, "%s: not a database", path);
+		goto fail;
+	}
+	if (v != schema_version()) {
+		reg_fail(err, v > schema_version() ? REG_ESCHEMA : REG_EDB,
+		    "%s: schema version %d, this program needs %d%s", path, v,
+		    schema_version(), v < schema_version() ? " (run regctl init)" : "");
+		goto fail;
+	}
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->txn)
+		store_rollback(st);
+	for (int i = 0; i < st->nstmt; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+void
+store_set_roid_suffix(struct store *st, const char *suffix)
+{
+	strlcpy_reg(st->roid_suffix, suffix, sizeof(st->roid_suffix));
+}
+
+static int
+session_open(struct store *st)
+{
+	const char *const *t;
+
+	if (sqlite3session_create(st->db, "main", &st->session) != SQLITE_OK)
+		return REG_EDB;
+	for (t = schema_public_tables(); *t; t++)
+		if (sqlite3session_attach(st->session, *t) != SQLITE_OK) {
+			sqlite3session_delete(st->session);
+			st->session = NULL;
+			return REG_EDB;
+		}
+	return REG_OK;
+}
+
+static void
+session_close(struct store *st)
+{
+	if (st->session != NULL)
+		sqlite3session_delete(st->session);
+	st->session = NULL;
+}
+
+int
+store_begin(struct store *st)
+{
+	static const char sql[] = "BEGIN IMMEDIATE";
+	int rc;
+
+	if (st->txn)
+		return REG_EINVAL;
+	if (st->flags & STORE_RDONLY)
+		return REG_EINVAL;
+	if ((rc = stmt_exec(st, NULL, sql, "")) != REG_OK)
+		return rc;
+	st->txn = 1;
+	if (!(st->flags & STORE_NOLOG) && session_open(st) != REG_OK) {
+		store_rollback(st);
+		return REG_EDB;
+	}
+	return REG_OK;
+}
+
+/* Appends the session's changeset to the changelog; nothing if empty. */
+static int
+changelog_append(struct store *st, struct reg_err *err)
+{
+	static const char sql[] =
+	    "INSERT INTO changelog(ts, changeset) VALUES (strftime('%s', 'now'), ?)";
+	sqlite3_stmt *stmt;
+	void *buf = NULL;
+	int n = 0, rc;
+
+	if (st->session == NULL)
+		return REG_OK;
+	if (sqlite3session_changeset(st->session, &n, &buf) != SQLITE_OK)
+		return reg_fail(err, REG_EDB, "cannot build changeset");
+	if (n == 0) {
+		sqlite3_free(buf);
+		return REG_OK;
+	}
+	if ((stmt = stmt_get(st, sql)) == NULL) {
+		sqlite3_free(buf);
+		return reg_fail(err, REG_EDB, "cannot prepare changelog insert");
+	}
+	sqlite3_bind_blob(stmt, 1, buf, n, sqlite3_free);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc == SQLITE_DONE ? REG_OK : store_error(st, rc, err);
+}
+
+int
+store_commit(struct store *st, struct reg_err *err)
+{
+	static const char sql[] = "COMMIT";
+	int rc;
+
+	if (st->txn != 1)
+		return reg_fail(err, REG_EINVAL, "no write transaction");
+	rc = changelog_append(st, err);
+	session_close(st);
+	if (rc == REG_OK)
+		rc = stmt_exec(st, err, sql, "");
+	if (rc != REG_OK) {
+		store_rollback(st);
+		return rc;
+	}
+	st->txn = 0;
+	return REG_OK;
+}
+
+void
+store_rollback(struct store *st)
+{
+	session_close(st);
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->txn = 0;
+}
+
+bool
+store_in_transaction(const struct store *st)
+{
+	return st->txn != 0;
+}
+
+int
+store_read_begin(struct store *st)
+{
+	static const char begin[] = "BEGIN";
+	static const char touch[] = "SELECT 1 FROM meta LIMIT 1";
+	int rc;
+
+	if (st->txn)
+		return REG_EINVAL;
+	if ((rc = stmt_exec(st, NULL, begin, "")) != REG_OK)
+		return rc;
+	/* A deferred BEGIN takes its snapshot at the first read. */
+	stmt_int(st, 0, touch, "");
+	st->txn = 2;
+	return REG_OK;
+}
+
+void
+store_read_end(struct store *st)
+{
+	if (st->txn == 2 && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	st->txn = 0;
+}
+
+int64_t
+store_changelog_last(struct store *st)
+{
+	return stmt_int(st, 0, "SELECT max(seq) FROM changelog", "");
+}
+
+int
+store_roid_new(struct store *st, struct arena *a, char kind, char **roid)
+{
+	static const char next[] =
+	    "UPDATE meta SET value = value + 1 WHERE key = 'roid_next' RETURNING value - 1";
+	int64_t n;
+
+	if (st->txn != 1)
+		return REG_EINVAL;
+	if ((n = stmt_int(st, -1, next, "")) < 0)
+		return REG_EDB;
+	*roid = arena_printf(a, "%c%lld-%s", kind, (long long)n, st->roid_suffix);
+	return REG_OK;
+}
+
+int64_t
+store_clock_offset(struct store *st)
+{
+	return stmt_int(st, 0, "SELECT value FROM meta WHERE key = 'clock_offset'", "");
+}
+
+int
+store_clock_set_offset(struct store *st, int64_t seconds)
+{
+	static const char sql[] =
+	    "INSERT INTO meta(key, value) VALUES ('clock_offset', ?) "
+	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+
+	return stmt_exec(st, NULL, sql, "i", seconds);
+}

@@ -1,0 +1,366 @@
+/*
+ * store.h: the one data-access layer. SQL lives only in core/store*.c.
+ *
+ * A `struct store` is one SQLite connection. The master is opened
+ * read-write by exactly one writer; readers (whoisd, rdapd, zonegen,
+ * escrow) open read-only and wrap each request in store_read_begin/end.
+ *
+ * Writes happen between store_begin() and store_commit(); store_commit()
+ * also appends the transaction's changeset of public tables to the
+ * changelog in the same transaction, so a replica sees exactly what
+ * committed. store_rollback() leaves no trace, changelog included.
+ *
+ * Reads fill caller structs with strings from the caller's arena; the
+ * arena owns them. Functions return REG_OK or a REG_E* code; writers also
+ * fill `err` with a reason when it helps (err may be NULL).
+ */
+#ifndef REG_STORE_H
+#define REG_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "err.h"
+
+struct store;
+
+enum store_flags {
+	STORE_RDONLY = 1 << 0,	/* open read-only; never writes */
+	STORE_CREATE = 1 << 1,	/* create the file and migrate it if new */
+	STORE_FAST = 1 << 2,	/* synchronous=NORMAL: bulk loads, tests */
+	STORE_NOLOG = 1 << 3,	/* no changelog (replica apply, bulk seed) */
+};
+
+struct store *store_open(const char *path, int flags, struct reg_err *err);
+void store_close(struct store *);
+/* Brings the schema to the current version; REG_ESCHEMA if the file is
+ * newer than this program. store_open() refuses an unmigrated master
+ * unless STORE_CREATE is given. */
+int store_migrate(struct store *, struct reg_err *err);
+int store_schema_version(struct store *);
+/* ROIDs end in "-<suffix>" (RFC 5730 roidType); set once after open. */
+void store_set_roid_suffix(struct store *, const char *suffix);
+
+int store_begin(struct store *);		/* BEGIN IMMEDIATE */
+int store_commit(struct store *, struct reg_err *err);
+void store_rollback(struct store *);
+bool store_in_transaction(const struct store *);
+int store_read_begin(struct store *);		/* one consistent snapshot */
+void store_read_end(struct store *);
+
+/* The newest changelog sequence number (0 if none). */
+int64_t store_changelog_last(struct store *);
+
+/* A new ROID "<kind><n>-<suffix>", kind 'D', 'H' or 'C'; in a transaction. */
+int store_roid_new(struct store *, struct arena *, char kind, char **roid);
+
+/* Registry clock: the real time plus an offset that tests move forward
+ * (only honoured when the configuration allows an adjustable clock). */
+int64_t store_clock_offset(struct store *);
+int store_clock_set_offset(struct store *, int64_t seconds);
+
+/* --- registrars ---------------------------------------------------------- */
+
+struct reg_address {
+	char *street[3];
+	char *city, *sp, *pc, *cc;
+};
+
+struct reg_registrar {
+	int64_t id;
+	char *handle;		/* the EPP clID */
+	char *name;
+	int64_t iana_id;	/* 0 when none */
+	char *state;		/* "ok", "readonly" (no transforms), "terminated" */
+	char *email, *voice, *fax, *url, *whois_server;
+	struct reg_address addr;
+	int64_t created, updated;
+};
+
+struct reg_account {
+	int64_t balance;	/* minor units; may go negative down to -credit_limit */
+	int64_t credit_limit;
+};
+
+int store_registrar_create(struct store *, const struct reg_registrar *,
+    int64_t *id, struct reg_err *err);
+int store_registrar_update(struct store *, const struct reg_registrar *,
+    struct reg_err *err);
+int store_registrar_get(struct store *, struct arena *, const char *handle,
+    struct reg_registrar *out);
+int store_registrar_get_by_id(struct store *, struct arena *, int64_t id,
+    struct reg_registrar *out);
+int store_registrar_list(struct store *, struct arena *,
+    struct reg_registrar **out, int *n);
+
+/* The password hash (see password.h); NULL-free, arena-owned. */
+int store_registrar_password_set(struct store *, int64_t id, const char *hash);
+int store_registrar_password_get(struct store *, struct arena *, int64_t id,
+    char **hash);
+
+/* Allow-list prefixes ("192.0.2.0/24", "2001:db8::/32") in canonical form
+ * (see ipnet.h) and client certificate SHA-256 fingerprints (64 lower-case
+ * hex digits). *_list returns a NULL-terminated array. */
+int store_registrar_acl_add(struct store *, int64_t id, const char *prefix, struct reg_err *);
+int store_registrar_acl_del(struct store *, int64_t id, const char *prefix);
+int store_registrar_acl_list(struct store *, struct arena *, int64_t id, char ***out);
+/* Every registrar's prefixes, for the accept-time check. */
+int store_acl_all(struct store *, struct arena *, char ***out);
+int store_registrar_cert_add(struct store *, int64_t id, const char *sha256, struct reg_err *);
+int store_registrar_cert_del(struct store *, int64_t id, const char *sha256);
+int store_registrar_cert_list(struct store *, struct arena *, int64_t id, char ***out);
+
+int store_account_get(struct store *, int64_t registrar_id, struct reg_account *out);
+int store_account_set_credit(struct store *, int64_t registrar_id, int64_t limit,
+    struct reg_err *);
+/* Adds amount (negative: a debit) and records it in the ledger.
+ * REG_EFUNDS, changing nothing, when balance + credit would go below 0. */
+int store_account_charge(struct store *, int64_t registrar_id, int64_t amount,
+    const char *operation, const char *object, const char *svtrid,
+    struct reg_err *err);
+
+/* --- statuses ------------------------------------------------------------ */
+
+struct reg_status {
+	char *status;		/* "clientHold", "serverUpdateProhibited", ... */
+	char *lang;		/* NULL or a language tag for reason */
+	char *reason;		/* NULL or free text */
+};
+
+struct reg_status_list {
+	int n;
+	struct reg_status *v;
+};
+
+/* kind is "domain", "host" or "contact". */
+int store_status_list(struct store *, struct arena *, const char *kind,
+    int64_t object_id, struct reg_status_list *out);
+bool store_status_has(struct store *, const char *kind, int64_t object_id,
+    const char *status);
+int store_status_add(struct store *, const char *kind, int64_t object_id,
+    const struct reg_status *);
+int store_status_remove(struct store *, const char *kind, int64_t object_id,
+    const char *status);
+
+/* --- contacts (RFC 5733) ------------------------------------------------- */
+
+enum contact_disclose {
+	DISCLOSE_NAME_INT = 1 << 0, DISCLOSE_NAME_LOC = 1 << 1,
+	DISCLOSE_ORG_INT = 1 << 2, DISCLOSE_ORG_LOC = 1 << 3,
+	DISCLOSE_ADDR_INT = 1 << 4, DISCLOSE_ADDR_LOC = 1 << 5,
+	DISCLOSE_VOICE = 1 << 6, DISCLOSE_FAX = 1 << 7, DISCLOSE_EMAIL = 1 << 8,
+};
+
+struct reg_postal {
+	char *name, *org;	/* name NULL: this postalInfo is absent */
+	struct reg_address addr;
+};
+
+struct reg_contact {
+	int64_t id;
+	char *handle, *roid;
+	int64_t sponsor_id, creator_id, updater_id;	/* updater 0 if never */
+	char *sponsor, *creator, *updater;		/* handles, on read */
+	struct reg_postal intl, loc;			/* type="int", type="loc" */
+	char *voice, *voice_ext, *fax, *fax_ext, *email;
+	unsigned disclose;				/* DISCLOSE_* bits set: public */
+	int64_t created, updated, transferred;		/* 0 if never */
+	struct reg_status_list statuses;		/* on read */
+};
+
+int store_contact_create(struct store *, const struct reg_contact *, int64_t *id,
+    struct reg_err *);
+/* Rewrites every field of c->id except handle, roid, creator, created. */
+int store_contact_update(struct store *, const struct reg_contact *, struct reg_err *);
+int store_contact_get(struct store *, struct arena *, const char *handle,
+    struct reg_contact *out);
+int store_contact_get_by_id(struct store *, struct arena *, int64_t id,
+    struct reg_contact *out);
+/* REG_EINUSE while a domain refers to it. */
+int store_contact_delete(struct store *, int64_t id, struct reg_err *);
+bool store_contact_in_use(struct store *, int64_t id);
+
+/* --- hosts (RFC 5732) ---------------------------------------------------- */
+
+struct reg_host_addr {
+	char *addr;		/* canonical text form */
+	int family;		/* 4 or 6 */
+};
+
+struct reg_host {
+	int64_t id;
+	char *name, *roid;
+	int64_t sponsor_id, creator_id, updater_id;
+	char *sponsor, *creator, *updater;
+	int64_t domain_id;	/* superordinate domain, 0 for external hosts */
+	int naddr;
+	struct reg_host_addr *addr;
+	int64_t created, updated, transferred;
+	struct reg_status_list statuses;
+};
+
+/* Creates the host with its addresses. */
+int store_host_create(struct store *, const struct reg_host *, int64_t *id,
+    struct reg_err *);
+/* Rewrites name, sponsor, updater, domain_id, updated, transferred, and
+ * replaces the address set. */
+int store_host_update(struct store *, const struct reg_host *, struct reg_err *);
+int store_host_get(struct store *, struct arena *, const char *name,
+    struct reg_host *out);
+int store_host_get_by_id(struct store *, struct arena *, int64_t id,
+    struct reg_host *out);
+int store_host_delete(struct store *, int64_t id, struct reg_err *);
+bool store_host_in_use(struct store *, int64_t id);	/* delegated to */
+/* Hosts subordinate to a domain (their names end in the domain's). */
+int store_host_list_by_domain(struct store *, struct arena *, int64_t domain_id,
+    struct reg_host **out, int *n);
+
+/* --- domains (RFC 5731, 5910, 3915) -------------------------------------- */
+
+struct reg_domain_contact {
+	char *type;		/* "admin", "tech", "billing" */
+	int64_t contact_id;
+	char *handle;		/* on read */
+};
+
+struct reg_ds {
+	int key_tag, alg, digest_type;
+	char *digest;		/* upper-case hex */
+	bool has_key;		/* keyData present */
+	int key_flags, key_protocol, key_alg;
+	char *key_pub;		/* base64 */
+};
+
+struct reg_domain {
+	int64_t id;
+	char *name;		/* A-label, lower case */
+	char *uname;		/* U-label (NULL unless an IDN) */
+	char *roid;
+	int64_t sponsor_id, creator_id, updater_id;
+	char *sponsor, *creator, *updater;
+	int64_t registrant_id;	/* 0 if none */
+	char *registrant;
+	int ncontact;
+	struct reg_domain_contact *contact;
+	int nns;
+	int64_t *ns_id;		/* host ids */
+	char **ns;		/* host names, on read */
+	int nds;
+	struct reg_ds *ds;
+	int64_t max_sig_life;	/* 0 if unset */
+	int64_t created, updated, expires, transferred, deleted;
+	char *rgp;		/* NULL, "redemptionPeriod", "pendingRestore", "pendingDelete" */
+	struct reg_status_list statuses;
+};
+
+/* Creates the domain with its contacts, name servers and DS data. */
+int store_domain_create(struct store *, const struct reg_domain *, int64_t *id,
+    struct reg_err *);
+/* Rewrites the scalar fields (sponsor, updater, registrant, dates, rgp,
+ * max_sig_life) of d->id; leaves the lists alone. */
+int store_domain_update(struct store *, const struct reg_domain *, struct reg_err *);
+/* Replace one list of d->id with d's. */
+int store_domain_set_contacts(struct store *, const struct reg_domain *, struct reg_err *);
+int store_domain_set_ns(struct store *, const struct reg_domain *, struct reg_err *);
+int store_domain_set_ds(struct store *, const struct reg_domain *, struct reg_err *);
+int store_domain_get(struct store *, struct arena *, const char *name,
+    struct reg_domain *out);
+int store_domain_get_by_id(struct store *, struct arena *, int64_t id,
+    struct reg_domain *out);
+/* Deletes the domain, its lists, statuses, authInfo, grace periods and
+ * transfer record. REG_EINUSE while subordinate hosts exist. */
+int store_domain_delete(struct store *, int64_t id, struct reg_err *);
+bool store_domain_exists(struct store *, const char *name);
+
+/* --- authInfo (private) -------------------------------------------------- */
+
+int store_authinfo_set(struct store *, const char *roid, const char *pw);
+int store_authinfo_get(struct store *, struct arena *, const char *roid, char **pw);
+/* Constant-time comparison against the stored value. */
+bool store_authinfo_check(struct store *, const char *roid, const char *pw);
+
+/* --- transfers ----------------------------------------------------------- */
+
+struct reg_transfer {
+	char *kind;		/* "domain" or "contact" */
+	int64_t object_id;
+	char *state;		/* "pending", "clientApproved", ... */
+	int64_t gaining_id, losing_id;
+	char *gaining, *losing;	/* handles, on read */
+	int64_t requested, acted;
+	int years;		/* 0 if none */
+	int64_t expires;	/* 0 if none */
+};
+
+int store_transfer_put(struct store *, const struct reg_transfer *);
+int store_transfer_get(struct store *, struct arena *, const char *kind,
+    int64_t object_id, struct reg_transfer *out);
+/* Pending transfers whose action date is at or before `now`. */
+int store_transfer_due(struct store *, struct arena *, int64_t now,
+    struct reg_transfer **out, int *n);
+
+/* --- grace periods (private) --------------------------------------------- */
+
+struct reg_grace {
+	char *period;		/* "addPeriod", "renewPeriod", ... */
+	int64_t registrar_id, ends, amount;
+	int years;
+};
+
+int store_grace_add(struct store *, int64_t domain_id, const struct reg_grace *);
+/* Periods that end after `now`. */
+int store_grace_list(struct store *, struct arena *, int64_t domain_id,
+    int64_t now, struct reg_grace **out, int *n);
+int store_grace_clear(struct store *, int64_t domain_id, const char *period);
+
+/* --- poll queue (private) ------------------------------------------------ */
+
+struct reg_poll {
+	int64_t id, registrar_id, created;
+	char *message;
+	char *payload;		/* NULL or XML for resData/extension */
+};
+
+int store_poll_add(struct store *, int64_t registrar_id, int64_t now,
+    const char *message, const char *payload);
+/* The oldest message and the queue length; REG_ENOTFOUND if empty. */
+int store_poll_peek(struct store *, struct arena *, int64_t registrar_id,
+    struct reg_poll *out, int64_t *count);
+/* REG_ENOTFOUND if id is not in that registrar's queue. */
+int store_poll_ack(struct store *, int64_t registrar_id, int64_t id);
+int64_t store_poll_count(struct store *, int64_t registrar_id);
+
+/* --- history (private) --------------------------------------------------- */
+
+struct reg_history {
+	int64_t id, ts;
+	char *actor;		/* registrar handle or "registry" */
+	char *kind;		/* "domain", "host", "contact", "registrar" */
+	char *roid, *name;
+	char *command;		/* "domain:create", "regctl status set" */
+	char *cltrid, *svtrid;
+	char *detail;
+};
+
+int store_history_add(struct store *, const struct reg_history *);
+/* Every entry for a name or ROID, oldest first. */
+int store_history_list(struct store *, struct arena *, const char *name_or_roid,
+    struct reg_history **out, int *n);
+
+/* --- reserved and blocked names ------------------------------------------ */
+
+struct reg_reserved {
+	char *name;		/* A-label */
+	char *kind;		/* "reserved" or "blocked" */
+	char *reason;
+};
+
+int store_reserved_add(struct store *, const struct reg_reserved *, struct reg_err *);
+int store_reserved_del(struct store *, const char *name);
+int store_reserved_get(struct store *, struct arena *, const char *name,
+    struct reg_reserved *out);
+int store_reserved_list(struct store *, struct arena *, struct reg_reserved **out,
+    int *n);
+
+#endif

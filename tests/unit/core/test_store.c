@@ -1,0 +1,189 @@
+/* test_store.c: opening, migrations, transactions and the changelog. */
+#include "testutil.h"
+
+#include "arena.h"
+#include "schema.h"
+#include "store.h"
+
+struct fixture {
+	char *dir;
+	char *path;
+	struct store *st;
+	struct arena *a;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct reg_err err = { 0 };
+
+	f->dir = tmpdir_new();
+	assert_true(asprintf(&f->path, "%s/master.db", f->dir) > 0);
+	f->st = store_open(f->path, STORE_CREATE | STORE_FAST, &err);
+	assert_non_null(f->st);
+	store_set_roid_suffix(f->st, "TEST");
+	f->a = arena_new();
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->st);
+	arena_free(f->a);
+	tmpdir_remove(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+static int64_t
+add_registrar(struct store *st, const char *handle)
+{
+	struct reg_registrar r = { .handle = (char *)handle, .name = "Example", .created = 1 };
+	struct reg_err err = { 0 };
+	int64_t id = 0;
+
+	assert_int_equal(store_begin(st), REG_OK);
+	assert_int_equal(store_registrar_create(st, &r, &id, &err), REG_OK);
+	assert_int_equal(store_commit(st, &err), REG_OK);
+	return id;
+}
+
+static void
+test_migrated_to_current(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(store_schema_version(f->st), schema_version());
+}
+
+static void
+test_open_refuses_missing_file(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_err err = { 0 };
+	char *path;
+
+	assert_true(asprintf(&path, "%s/absent.db", f->dir) > 0);
+	assert_null(store_open(path, 0, &err));
+	assert_int_equal(err.code, REG_EDB);
+	free(path);
+}
+
+static void
+test_open_refuses_newer_schema(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_err err = { 0 };
+	char cmd[512];
+
+	store_close(f->st);
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'PRAGMA user_version = 999'", f->path);
+	assert_int_equal(system(cmd), 0);
+	f->st = store_open(f->path, STORE_CREATE, &err);
+	assert_null(f->st);
+	assert_int_equal(err.code, REG_ESCHEMA);
+	f->st = store_open(f->path, STORE_RDONLY, &err);
+	assert_null(f->st);
+	/* Leave a usable store for teardown. */
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'PRAGMA user_version = %d'", f->path, schema_version());
+	assert_int_equal(system(cmd), 0);
+	f->st = store_open(f->path, 0, &err);
+	assert_non_null(f->st);
+}
+
+static void
+test_commit_logs_changeset(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(store_changelog_last(f->st), 0);
+	add_registrar(f->st, "alpha");
+	assert_int_equal(store_changelog_last(f->st), 1);
+	add_registrar(f->st, "beta");
+	assert_int_equal(store_changelog_last(f->st), 2);
+}
+
+static void
+test_rollback_leaves_no_changeset(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_registrar r = { .handle = "gamma", .name = "G", .created = 1 };
+	struct reg_registrar got;
+	struct reg_err err = { 0 };
+	int64_t id;
+
+	assert_int_equal(store_begin(f->st), REG_OK);
+	assert_int_equal(store_registrar_create(f->st, &r, &id, &err), REG_OK);
+	store_rollback(f->st);
+	assert_int_equal(store_changelog_last(f->st), 0);
+	assert_int_equal(store_registrar_get(f->st, f->a, "gamma", &got), REG_ENOTFOUND);
+}
+
+static void
+test_private_tables_stay_out_of_log(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_err err = { 0 };
+	int64_t id = add_registrar(f->st, "delta");
+	int64_t before = store_changelog_last(f->st);
+
+	assert_int_equal(store_begin(f->st), REG_OK);
+	assert_int_equal(store_registrar_password_set(f->st, id, "$hash"), REG_OK);
+	assert_int_equal(store_authinfo_set(f->st, "D1-TEST", "secret"), REG_OK);
+	assert_int_equal(store_commit(f->st, &err), REG_OK);
+	/* Only private tables changed: no changeset. */
+	assert_int_equal(store_changelog_last(f->st), before);
+}
+
+static void
+test_roid_unique_and_suffixed(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_err err = { 0 };
+	char *r1, *r2;
+
+	assert_int_equal(store_roid_new(f->st, f->a, 'D', &r1), REG_EINVAL);
+	assert_int_equal(store_begin(f->st), REG_OK);
+	assert_int_equal(store_roid_new(f->st, f->a, 'D', &r1), REG_OK);
+	assert_int_equal(store_roid_new(f->st, f->a, 'H', &r2), REG_OK);
+	assert_int_equal(store_commit(f->st, &err), REG_OK);
+	assert_string_equal(r1, "D1-TEST");
+	assert_string_equal(r2, "H2-TEST");
+}
+
+static void
+test_readonly_refuses_writes(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_err err = { 0 };
+	struct store *ro = store_open(f->path, STORE_RDONLY, &err);
+
+	assert_non_null(ro);
+	assert_int_not_equal(store_begin(ro), REG_OK);
+	assert_int_equal(store_read_begin(ro), REG_OK);
+	store_read_end(ro);
+	store_close(ro);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_migrated_to_current, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_refuses_missing_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_refuses_newer_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_logs_changeset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_leaves_no_changeset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_private_tables_stay_out_of_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_roid_unique_and_suffixed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_refuses_writes, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
