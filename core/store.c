@@ -396,6 +396,27 @@ store_in_transaction(const struct store *st)
 }
 
 int
+store_savepoint(struct store *st)
+{
+	return st->txn == 1 ? stmt_exec(st, NULL, "SAVEPOINT cmd", "") : REG_EINVAL;
+}
+
+int
+store_savepoint_release(struct store *st)
+{
+	return st->txn == 1 ? stmt_exec(st, NULL, "RELEASE cmd", "") : REG_EINVAL;
+}
+
+void
+store_savepoint_rollback(struct store *st)
+{
+	if (st->txn == 1) {
+		stmt_exec(st, NULL, "ROLLBACK TO cmd", "");
+		stmt_exec(st, NULL, "RELEASE cmd", "");
+	}
+}
+
+int
 store_read_begin(struct store *st)
 {
 	static const char begin[] = "BEGIN";

@@ -46,6 +46,12 @@ int store_begin(struct store *);		/* BEGIN IMMEDIATE */
 int store_commit(struct store *, struct reg_err *err);
 void store_rollback(struct store *);
 bool store_in_transaction(const struct store *);
+/* Inside a write transaction: one command of a group commit. A released
+ * savepoint's changes commit with the transaction; a rolled-back one
+ * leaves no trace, changelog included. */
+int store_savepoint(struct store *);
+int store_savepoint_release(struct store *);
+void store_savepoint_rollback(struct store *);
 int store_read_begin(struct store *);		/* one consistent snapshot */
 void store_read_end(struct store *);
 

@@ -141,6 +141,31 @@ test_private_tables_stay_out_of_log(void **state)
 	assert_int_equal(store_changelog_last(f->st), before);
 }
 
+/* A group commit: the failed command's savepoint leaves no trace, the
+ * others commit, and the batch is one changeset. */
+static void
+test_savepoint_rollback_in_group(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_registrar r1 = { .handle = "one", .name = "1", .created = 1 };
+	struct reg_registrar r2 = { .handle = "two", .name = "2", .created = 1 };
+	struct reg_registrar got;
+	struct reg_err err = { 0 };
+	int64_t id;
+
+	assert_int_equal(store_begin(f->st), REG_OK);
+	assert_int_equal(store_savepoint(f->st), REG_OK);
+	assert_int_equal(store_registrar_create(f->st, &r1, &id, &err), REG_OK);
+	assert_int_equal(store_savepoint_release(f->st), REG_OK);
+	assert_int_equal(store_savepoint(f->st), REG_OK);
+	assert_int_equal(store_registrar_create(f->st, &r2, &id, &err), REG_OK);
+	store_savepoint_rollback(f->st);
+	assert_int_equal(store_commit(f->st, &err), REG_OK);
+	assert_int_equal(store_registrar_get(f->st, f->a, "one", &got), REG_OK);
+	assert_int_equal(store_registrar_get(f->st, f->a, "two", &got), REG_ENOTFOUND);
+	assert_int_equal(store_changelog_last(f->st), 1);
+}
+
 static void
 test_roid_unique_and_suffixed(void **state)
 {
@@ -182,6 +207,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_no_changeset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_private_tables_stay_out_of_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roid_unique_and_suffixed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_savepoint_rollback_in_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_refuses_writes, setup, teardown),
 	};
 
