@@ -39,7 +39,7 @@ struct name_table {
 
 /* --- UTF-8 ----------------------------------------------------------------- */
 
-/* Decodes the sequence at s (n bytes left) into *cp; returns its length,
+/* Decodes the sequence at str (n bytes left) into *cp; returns its length,
  * or 0 if it is malformed, overlong, a surrogate or beyond U+10FFFF. */
 static size_t
 utf8_decode(const char *str, size_t n, uint32_t *cp)
