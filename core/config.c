@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,12 +118,21 @@ static const struct cfg_key schema[] = {
 };
 #undef O
 
+#define LABEL_MAX 63
+#define SYNTAX_ERROR "syntax error (expected [section] or key = value)"
+
 struct load_state {
 	struct reg_config *cfg;
-	char *dir;			/* folder of the file, for relative paths */
-	unsigned char seen[nitems(schema)];
+	FILE *file;
+	char *dir;			/* absolute folder of the file, for relative paths */
+	int line;			/* the line being read */
+	int lines[nitems(schema)];	/* where each key was set, 0 if not */
+	int problem_line;		/* the line of problem */
 	char problem[REG_ERR_REASON_MAX];
 };
+
+static void note_problem(struct load_state *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void *
 field(struct reg_config *cfg, const struct cfg_key *k)
@@ -147,6 +157,20 @@ section_known(const char *section)
 		if (strcmp(schema[i].section, section) == 0)
 			return true;
 	return false;
+}
+
+/* Records the first problem found while reading, with its line. */
+static void
+note_problem(struct load_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->problem[0] != '\0')
+		return;
+	st->problem_line = st->line;
+	va_start(ap, fmt);
+	vsnprintf(st->problem, sizeof(st->problem), fmt, ap);
+	va_end(ap);
 }
 
 /* Parses value into k's field; a short problem text on failure. */
@@ -175,8 +199,8 @@ set_value(struct load_state *st, const struct cfg_key *k, const char *value)
 		else if (!strcasecmp(value, "no") || !strcasecmp(value, "false") || !strcmp(value, "0"))
 			*(bool *)f = false;
 		else {
-			snprintf(st->problem, sizeof(st->problem),
-			    "%s.%s must be yes or no, not '%s'", k->section, k->key, value);
+			note_problem(st, "%s.%s must be yes or no, not '%s'",
+			    k->section, k->key, value);
 			return -1;
 		}
 		return 0;
@@ -184,23 +208,21 @@ set_value(struct load_state *st, const struct cfg_key *k, const char *value)
 		errno = 0;
 		n = strtoll(value, &end, 10);
 		if (errno || end == value || *end != '\0') {
-			snprintf(st->problem, sizeof(st->problem),
-			    "%s.%s must be a whole number, not '%s'", k->section, k->key, value);
+			note_problem(st, "%s.%s must be a whole number, not '%s'",
+			    k->section, k->key, value);
 			return -1;
 		}
 		break;
 	case CFG_DUR:
 		if ((n = duration_parse(value)) < 0) {
-			snprintf(st->problem, sizeof(st->problem),
-			    "%s.%s must be a duration like 30d, 12h, 5m or 90s, not '%s'",
+			note_problem(st, "%s.%s must be a duration like 30d, 12h, 5m or 90s, not '%s'",
 			    k->section, k->key, value);
 			return -1;
 		}
 		break;
 	}
 	if (n < k->min || n > k->max) {
-		snprintf(st->problem, sizeof(st->problem),
-		    "%s.%s = %s is out of range (%" PRId64 " to %" PRId64 "%s)",
+		note_problem(st, "%s.%s = %s is out of range (%" PRId64 " to %" PRId64 "%s)",
 		    k->section, k->key, value, k->min, k->max,
 		    k->type == CFG_DUR ? " seconds" : "");
 		return -1;
@@ -209,36 +231,63 @@ set_value(struct load_state *st, const struct cfg_key *k, const char *value)
 	return 0;
 }
 
-/* libinih calls this for every key; returning 0 records the line as the
- * first error (ini_parse returns it), and we keep the first problem. */
+/* libinih calls this for every key; returning 0 makes the line an error
+ * (ini_parse_stream returns the first such line). */
 static int
 on_key(void *user, const char *section, const char *key, const char *value)
 {
 	struct load_state *st = user;
-	const struct cfg_key *k;
-	bool first = st->problem[0] == '\0';
-	char saved[sizeof(st->problem)];
+	const struct cfg_key *k = schema_find(section, key);
+	int *set;
 
-	if (!first)
-		memcpy(saved, st->problem, sizeof(saved));
-	if ((k = schema_find(section, key)) == NULL) {
-		if (section_known(section))
-			snprintf(st->problem, sizeof(st->problem),
-			    "unknown key '%s' in [%s]", key, section);
+	if (k == NULL) {
+		if (section[0] == '\0')
+			note_problem(st, "'%s' is outside any [section]", key);
+		else if (section_known(section))
+			note_problem(st, "unknown key '%s' in [%s]", key, section);
 		else
-			snprintf(st->problem, sizeof(st->problem),
-			    "unknown section [%s]", section);
-	} else if (st->seen[k - schema]) {
-		snprintf(st->problem, sizeof(st->problem),
-		    "%s.%s is set twice", section, key);
-	} else {
-		st->seen[k - schema] = 1;
-		if (set_value(st, k, value) == 0)
-			return 1;
+			note_problem(st, "unknown section [%s]", section);
+		return 0;
 	}
-	if (!first)
-		memcpy(st->problem, saved, sizeof(saved));
-	return 0;
+	set = &st->lines[k - schema];
+	if (*set != 0) {
+		note_problem(st, "%s.%s is set twice (first on line %d)",
+		    section, key, *set);
+		return 0;
+	}
+	*set = st->line;
+	return set_value(st, k, value) == 0;
+}
+
+/*
+ * libinih's line reader. It counts lines, so that a problem found in a key
+ * can be matched with the line libinih reports, and checks made after
+ * reading can name the line of their key. It drops leading blanks, so that
+ * an indented line is an ordinary line, not a continuation of the value
+ * above (libinih's Python-style multi-line values, which no key needs).
+ * A line too long for libinih's buffer becomes a problem, and reaches
+ * libinih as "[", which it refuses on that line.
+ */
+static char *
+read_line(char *buf, int size, void *user)
+{
+	struct load_state *st = user;
+	size_t n;
+	int c;
+
+	if (fgets(buf, size, st->file) == NULL)
+		return NULL;
+	st->line++;
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] != '\n' && (c = getc(st->file)) != EOF && c != '\n') {
+		while ((c = getc(st->file)) != EOF && c != '\n')
+			;
+		note_problem(st, "line is longer than %d characters", size - 1);
+		return strcpy(buf, "[");
+	}
+	n = strspn(buf, " \t");
+	memmove(buf, buf + n, strlen(buf + n) + 1);
+	return buf;
 }
 
 static int
@@ -251,69 +300,171 @@ set_defaults(struct load_state *st)
 }
 
 static bool
-is_ldh_label(const char *s)
+is_ldh_label(const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+	if (n == 0 || n > LABEL_MAX || s[0] == '-' || s[n - 1] == '-')
 		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-')
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
 			return false;
 	return true;
 }
 
-/* Checks that need more than one key, after the file is read. */
+/* The line where section.key was set, 0 if it was not. */
 static int
-validate(struct reg_config *cfg, struct reg_err *err)
+key_line(const struct load_state *st, const char *section, const char *key)
 {
-	char *copy, *tok, *save = NULL;
+	const struct cfg_key *k = schema_find(section, key);
+
+	return k != NULL ? st->lines[k - schema] : 0;
+}
+
+static int fail_at(const struct load_state *, int, struct reg_err *,
+    const char *, ...) __attribute__((format(printf, 4, 5)));
+
+/* Fails with "file:line: reason", or "file: reason" for line 0. */
+static int
+fail_at(const struct load_state *st, int line, struct reg_err *err,
+    const char *fmt, ...)
+{
+	char reason[REG_ERR_REASON_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		return reg_fail(err, REG_ECONFIG, "%s:%d: %s", st->cfg->path, line, reason);
+	return reg_fail(err, REG_ECONFIG, "%s: %s", st->cfg->path, reason);
+}
+
+static int
+check_registry(struct load_state *st, struct reg_err *err)
+{
+	struct reg_config *cfg = st->cfg;
+	int line = key_line(st, "registry", "roid_suffix");
 	const char *p;
 
 	if (cfg->registry.tld == NULL)
-		return reg_fail(err, REG_ECONFIG, "%s: [registry] tld is required", cfg->path);
+		return fail_at(st, 0, err, "[registry] tld is required");
 	str_lower(cfg->registry.tld);
-	if (!is_ldh_label(cfg->registry.tld))
-		return reg_fail(err, REG_ECONFIG, "%s: registry.tld '%s' is not a single LDH label",
-		    cfg->path, cfg->registry.tld);
+	if (!is_ldh_label(cfg->registry.tld, strlen(cfg->registry.tld)))
+		return fail_at(st, key_line(st, "registry", "tld"), err,
+		    "registry.tld '%s' is not a single LDH label", cfg->registry.tld);
 	if (cfg->registry.roid_suffix == NULL) {
 		cfg->registry.roid_suffix = xstrdup(cfg->registry.tld);
 		for (char *c = cfg->registry.roid_suffix; *c; c++)
 			*c = (char)toupper((unsigned char)*c);
+		line = key_line(st, "registry", "tld");
 	}
 	p = cfg->registry.roid_suffix;
 	if (strlen(p) < 1 || strlen(p) > 8 || strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != strlen(p))
-		return reg_fail(err, REG_ECONFIG, "%s: registry.roid_suffix '%s' must be 1 to 8 letters, digits or _",
-		    cfg->path, p);
+		return fail_at(st, line, err,
+		    "registry.roid_suffix '%s' must be 1 to 8 letters, digits or _", p);
+	return REG_OK;
+}
+
+/* One registry.zones entry: a single label under the TLD ("co.nu"). */
+static int
+add_zone(struct load_state *st, char *zone, struct reg_err *err)
+{
+	struct reg_config *cfg = st->cfg;
+	int line = key_line(st, "registry", "zones");
+	size_t n = strlen(str_lower(zone));
+	const char *dot;
+
+	if (n > 0 && zone[n - 1] == '.')
+		zone[--n] = '\0';
+	dot = strchr(zone, '.');
+	if (dot == NULL || strcmp(dot + 1, cfg->registry.tld) != 0 ||
+	    !is_ldh_label(zone, (size_t)(dot - zone)))
+		return fail_at(st, line, err, "registry.zones: '%s' is not a label under .%s",
+		    zone, cfg->registry.tld);
+	if (cfg->nzones == REG_MAX_ZONES)
+		return fail_at(st, line, err, "registry.zones: more than %d zones",
+		    REG_MAX_ZONES - 1);
+	cfg->zones[cfg->nzones++] = xstrdup(zone);
+	return REG_OK;
+}
+
+/* cfg->zones: the TLD, then registry.zones. */
+static int
+check_zones(struct load_state *st, struct reg_err *err)
+{
+	char *copy, *tok, *save = NULL;
+	int rc = REG_OK;
+
+	st->cfg->zones[st->cfg->nzones++] = xstrdup(st->cfg->registry.tld);
+	copy = xstrdup(st->cfg->registry.zones);
+	for (tok = strtok_r(copy, " ,\t", &save); tok != NULL && rc == REG_OK;
+	    tok = strtok_r(NULL, " ,\t", &save))
+		rc = add_zone(st, tok, err);
+	free(copy);
+	return rc;
+}
+
+/* The first of the year keys the file sets, for the ordering error. */
+static int
+years_line(const struct load_state *st)
+{
+	static const char *const keys[] = { "min_years", "default_years", "max_years" };
+	int line = 0;
+
+	for (size_t i = 0; i < nitems(keys) && line == 0; i++)
+		line = key_line(st, "periods", keys[i]);
+	return line;
+}
+
+/* Checks that need more than one key, after the file is read. */
+static int
+validate(struct load_state *st, struct reg_err *err)
+{
+	struct reg_config *cfg = st->cfg;
+	int rc;
+
+	if ((rc = check_registry(st, err)) != REG_OK)
+		return rc;
 	if (cfg->periods.min_years > cfg->periods.default_years ||
 	    cfg->periods.default_years > cfg->periods.max_years)
-		return reg_fail(err, REG_ECONFIG, "%s: periods need min_years <= default_years <= max_years",
-		    cfg->path);
+		return fail_at(st, years_line(st), err,
+		    "periods need min_years <= default_years <= max_years");
 	if (strcmp(cfg->zone.serial, "unixtime") != 0 && strcmp(cfg->zone.serial, "date") != 0)
-		return reg_fail(err, REG_ECONFIG, "%s: zone.serial must be unixtime or date", cfg->path);
+		return fail_at(st, key_line(st, "zone", "serial"), err,
+		    "zone.serial must be unixtime or date");
+	return check_zones(st, err);
+}
 
-	cfg->zones[cfg->nzones++] = xstrdup(cfg->registry.tld);
-	copy = xstrdup(cfg->registry.zones);
-	for (tok = strtok_r(copy, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
-		str_lower(tok);
-		if (tok[strlen(tok) - 1] == '.')
-			tok[strlen(tok) - 1] = '\0';
-		char *dot = strchr(tok, '.');
-		if (dot == NULL || strcmp(dot + 1, cfg->registry.tld) != 0 ||
-		    (*dot = '\0', !is_ldh_label(tok))) {
-			free(copy);
-			return reg_fail(err, REG_ECONFIG, "%s: registry.zones: '%s' is not a label under .%s",
-			    cfg->path, tok, cfg->registry.tld);
-		}
-		*dot = '.';
-		if (cfg->nzones == REG_MAX_ZONES) {
-			free(copy);
-			return reg_fail(err, REG_ECONFIG, "%s: registry.zones: more than %d zones",
-			    cfg->path, REG_MAX_ZONES - 1);
-		}
-		cfg->zones[cfg->nzones++] = xstrdup(tok);
-	}
+/* The folder of path, made absolute so that resolved paths survive a
+ * daemon's chdir. */
+static char *
+folder_of(const char *path)
+{
+	char *copy = xstrdup(path), *dir = dirname(copy), *abs;
+
+	abs = realpath(dir, NULL);
+	dir = abs != NULL ? abs : xstrdup(dir);
 	free(copy);
+	return dir;
+}
+
+/* Reads the file through libinih; REG_OK or err naming file:line. */
+static int
+read_file(struct load_state *st, const char *path, struct reg_err *err)
+{
+	int line, rerr;
+
+	if ((st->file = fopen(path, "r")) == NULL)
+		return fail_at(st, 0, err, "cannot open: %s", strerror(errno));
+	line = ini_parse_stream(read_line, st, on_key, st);
+	rerr = ferror(st->file) ? errno : 0;
+	fclose(st->file);
+	if (rerr != 0)
+		return fail_at(st, 0, err, "cannot read: %s", strerror(rerr));
+	if (line < 0)
+		return fail_at(st, 0, err, "cannot parse (libinih error %d)", line);
+	if (line > 0)
+		return fail_at(st, line, err, "%s",
+		    line == st->problem_line ? st->problem : SYNTAX_ERROR);
 	return REG_OK;
 }
 
@@ -321,31 +472,17 @@ struct reg_config *
 config_load(const char *path, struct reg_err *err)
 {
 	struct load_state st = { 0 };
-	char *pathcopy;
-	int line;
+	int rc;
 
 	st.cfg = xcalloc(1, sizeof(*st.cfg));
 	st.cfg->path = xstrdup(path);
 	if (set_defaults(&st) != 0)
 		abort();	/* a default outside its own range is our bug */
-	pathcopy = xstrdup(path);
-	st.dir = xstrdup(dirname(pathcopy));
-	free(pathcopy);
-	line = ini_parse(path, on_key, &st);
+	st.dir = folder_of(path);
+	rc = read_file(&st, path, err);
 	free(st.dir);
-	if (line == -1) {
-		reg_fail(err, REG_ECONFIG, "%s: cannot open: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (line != 0) {
-		reg_fail(err, REG_ECONFIG, "%s:%d: %s", path, line,
-		    st.problem[0] ? st.problem : "syntax error (expected [section] or key = value)");
-		goto fail;
-	}
-	if (validate(st.cfg, err) != REG_OK)
-		goto fail;
-	return st.cfg;
-fail:
+	if (rc == REG_OK && (rc = validate(&st, err)) == REG_OK)
+		return st.cfg;
 	config_free(st.cfg);
 	return NULL;
 }
