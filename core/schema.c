@@ -10,7 +10,7 @@
  * recorded in the changeset log and replicated to public hosts. Private
  * data (password hashes, authInfo, allow-lists, certificates, balances,
  * the poll queue, history) stays on the registry host. The list of public
- * tables is public_tables[] below; changelog.c attaches exactly those.
+ * tables is public_tables[] below; store.c attaches exactly those.
  *
  * Times are integer seconds since 1970 UTC. Names are stored as
  * lower-case A-labels without the trailing dot.
@@ -50,12 +50,14 @@ static const char migration_1[] =
 "  creator_id INTEGER NOT NULL REFERENCES registrar(id),\n"
 "  updater_id INTEGER REFERENCES registrar(id),\n"
 "  int_name TEXT, int_org TEXT, int_street1 TEXT, int_street2 TEXT, int_street3 TEXT,\n"
-"  int_city TEXT, int_sp TEXT, int_pc TEXT, int_cc TEXT,\n"
+"  int_city TEXT, int_sp TEXT, int_pc TEXT,\n"
+"  int_cc TEXT CHECK (int_cc IS NULL OR length(int_cc) = 2),\n"
 "  loc_name TEXT, loc_org TEXT, loc_street1 TEXT, loc_street2 TEXT, loc_street3 TEXT,\n"
-"  loc_city TEXT, loc_sp TEXT, loc_pc TEXT, loc_cc TEXT,\n"
+"  loc_city TEXT, loc_sp TEXT, loc_pc TEXT,\n"
+"  loc_cc TEXT CHECK (loc_cc IS NULL OR length(loc_cc) = 2),\n"
 "  voice TEXT, voice_ext TEXT, fax TEXT, fax_ext TEXT,\n"
 "  email TEXT NOT NULL,\n"
-"  disclose INTEGER NOT NULL DEFAULT 0,\n"	/* CONTACT_DISCLOSE_* bits */
+"  disclose INTEGER NOT NULL DEFAULT 0,\n"	/* DISCLOSE_* bits (store.h) */
 "  created INTEGER NOT NULL,\n"
 "  updated INTEGER,\n"
 "  transferred INTEGER,\n"
@@ -129,7 +131,9 @@ static const char migration_1[] =
 "  digest_type INTEGER NOT NULL CHECK (digest_type BETWEEN 0 AND 255),\n"
 "  digest TEXT NOT NULL CHECK (digest = upper(digest)),\n"
 "  key_flags INTEGER, key_protocol INTEGER, key_alg INTEGER, key_pub TEXT,\n"
-"  PRIMARY KEY (domain_id, key_tag, alg, digest_type, digest)\n"
+"  PRIMARY KEY (domain_id, key_tag, alg, digest_type, digest),\n"
+"  CHECK ((key_flags IS NULL) = (key_pub IS NULL) AND\n"
+"    (key_protocol IS NULL) = (key_pub IS NULL) AND (key_alg IS NULL) = (key_pub IS NULL))\n"
 ");\n"
 
 /* Statuses of every object kind; `kind` names the table `object_id` is in. */
@@ -157,6 +161,8 @@ static const char migration_1[] =
 "  expires INTEGER,\n"			/* domain: expiry if approved */
 "  PRIMARY KEY (kind, object_id)\n"
 ");\n"
+/* For the sweep that acts on transfers nobody answered in time. */
+"CREATE INDEX transfer_pending ON transfer(acted) WHERE state = 'pending';\n"
 
 /* Names registry policy keeps from registration. */
 "CREATE TABLE reserved (\n"

@@ -82,7 +82,10 @@ store_error(struct store *st, int rc, struct reg_err *err)
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
 		return reg_fail(err, REG_EEXISTS, "%s", msg);
 	case SQLITE_CONSTRAINT_FOREIGNKEY:
-		return reg_fail(err, REG_EINUSE, "%s", msg);
+		/* Mostly a write naming a missing registrar, contact or host;
+		 * deletes check for references first and say REG_EINUSE. */
+		return reg_fail(err, REG_ECONSTRAINT,
+		    "%s: a referenced object does not exist", msg);
 	}
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return reg_fail(err, REG_ECONSTRAINT, "%s", msg);
@@ -159,6 +162,56 @@ stmt_int(struct store *st, int64_t dflt, const char *sql, const char *types, ...
 		sqlite3_reset(stmt);
 	}
 	return n;
+}
+
+int
+stmt_changed(struct store *st, int rc, struct reg_err *err, const char *what, int64_t id)
+{
+	if (rc == REG_OK && sqlite3_changes(st->db) == 0)
+		return reg_fail(err, REG_ENOTFOUND, "no %s %lld", what, (long long)id);
+	return rc;
+}
+
+/* Makes room for element n + 1 (the zeroed terminator) in *v. */
+static char *
+rows_grow(struct arena *a, char *v, size_t *cap, size_t size, int n)
+{
+	char *w;
+
+	if ((size_t)n + 1 < *cap)
+		return v;
+	w = arena_alloc(a, 2 * *cap * size);
+	memcpy(w, v, *cap * size);
+	*cap *= 2;
+	return w;
+}
+
+void *
+stmt_rows(struct store *st, struct arena *a, row_reader read, size_t size,
+    int *n, int *rc, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	sqlite3_stmt *stmt;
+	size_t cap = 8;
+	char *v = arena_alloc(a, cap * size);
+	int step = SQLITE_ROW;
+
+	va_start(ap, types);
+	stmt = vquery(st, rc, NULL, sql, types, ap);
+	va_end(ap);
+	*n = 0;
+	if (stmt == NULL) {
+		if (*rc == REG_ENOTFOUND)
+			*rc = REG_OK;
+		return v;
+	}
+	for (; step == SQLITE_ROW; step = sqlite3_step(stmt)) {
+		v = rows_grow(a, v, &cap, size, *n);
+		read(a, stmt, v + (size_t)(*n)++ * size);
+	}
+	*rc = step == SQLITE_DONE ? REG_OK : store_error(st, step, NULL);
+	sqlite3_reset(stmt);
+	return v;
 }
 
 char *

@@ -144,8 +144,11 @@ int store_status_list(struct store *, struct arena *, const char *kind,
     int64_t object_id, struct reg_status_list *out);
 bool store_status_has(struct store *, const char *kind, int64_t object_id,
     const char *status);
+/* REG_ENOTFOUND if the object does not exist, REG_EEXISTS if it already
+ * has the status. Only stores: status.c applies the rules. */
 int store_status_add(struct store *, const char *kind, int64_t object_id,
     const struct reg_status *);
+/* REG_ENOTFOUND if the object lacks the status. */
 int store_status_remove(struct store *, const char *kind, int64_t object_id,
     const char *status);
 
@@ -175,6 +178,8 @@ struct reg_contact {
 	struct reg_status_list statuses;		/* on read */
 };
 
+/* Writes the row (c->roid from store_roid_new); REG_EEXISTS for a taken
+ * handle or ROID, REG_ECONSTRAINT for an unknown registrar or no postalInfo. */
 int store_contact_create(struct store *, const struct reg_contact *, int64_t *id,
     struct reg_err *);
 /* Rewrites every field of c->id except handle, roid, creator, created. */
@@ -263,10 +268,12 @@ struct reg_domain {
 /* Creates the domain with its contacts, name servers and DS data. */
 int store_domain_create(struct store *, const struct reg_domain *, int64_t *id,
     struct reg_err *);
-/* Rewrites the scalar fields (sponsor, updater, registrant, dates, rgp,
- * max_sig_life) of d->id; leaves the lists alone. */
+/* Rewrites the scalar fields (sponsor, updater, registrant, updated,
+ * expires, transferred, deleted, rgp, max_sig_life) of d->id; leaves name,
+ * roid, creator, created and the lists alone. */
 int store_domain_update(struct store *, const struct reg_domain *, struct reg_err *);
-/* Replace one list of d->id with d's. */
+/* Replace one list of d->id with d's (ns from ns_id); REG_ENOTFOUND if
+ * there is no such domain. */
 int store_domain_set_contacts(struct store *, const struct reg_domain *, struct reg_err *);
 int store_domain_set_ns(struct store *, const struct reg_domain *, struct reg_err *);
 int store_domain_set_ds(struct store *, const struct reg_domain *, struct reg_err *);
@@ -299,6 +306,8 @@ struct reg_transfer {
 	int64_t expires;	/* 0 if none */
 };
 
+/* Creates or replaces the object's transfer record; REG_ENOTFOUND if
+ * the object does not exist. */
 int store_transfer_put(struct store *, const struct reg_transfer *);
 int store_transfer_get(struct store *, struct arena *, const char *kind,
     int64_t object_id, struct reg_transfer *out);
@@ -318,6 +327,8 @@ int store_grace_add(struct store *, int64_t domain_id, const struct reg_grace *)
 /* Periods that end after `now`. */
 int store_grace_list(struct store *, struct arena *, int64_t domain_id,
     int64_t now, struct reg_grace **out, int *n);
+/* Ends `period` (NULL: every period) on the domain; REG_ENOTFOUND if none
+ * was running. */
 int store_grace_clear(struct store *, int64_t domain_id, const char *period);
 
 /* --- poll queue (private) ------------------------------------------------ */

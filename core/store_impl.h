@@ -46,11 +46,52 @@ sqlite3_stmt *stmt_query(struct store *, int *rc, const char *sql, const char *t
 /* Integer result of a one-row, one-column query; dflt when no row. */
 int64_t stmt_int(struct store *, int64_t dflt, const char *sql, const char *types, ...);
 
+/* Reads every row of a query into a new arena array of `size`-byte
+ * elements, calling read() on each row (binding as stmt_exec). Returns the
+ * array and sets *n; the array always has a zeroed element after the last,
+ * so arrays of pointers are NULL-terminated. *rc is REG_OK (also for no
+ * rows) or the error. */
+typedef void (*row_reader)(struct arena *, sqlite3_stmt *, void *row);
+void *stmt_rows(struct store *, struct arena *, row_reader read, size_t size,
+    int *n, int *rc, const char *sql, const char *types, ...);
+
+/* For writes that name their row: rc, or REG_ENOTFOUND with the reason
+ * "no <what> <id>" when rc is REG_OK but the statement changed no row. */
+int stmt_changed(struct store *, int rc, struct reg_err *err, const char *what,
+    int64_t id);
+
 /* SQLite result code to REG_E*, with sqlite's message as the reason. */
 int store_error(struct store *, int rc, struct reg_err *err);
 
 /* Column readers: text is copied into the arena; NULL stays NULL. */
 char *col_text(struct arena *, sqlite3_stmt *, int col);
 int64_t col_int(sqlite3_stmt *, int col);
+
+/* Sponsor, creator and updater of a contact, host or domain aliased `t`:
+ * select OWNER_COLS(t) (six columns: three ids, then the three registrar
+ * handles), add OWNER_JOINS(t) after `FROM <table> t`, and read them with
+ * OWNER_READ into any struct with the sponsor/creator/updater fields. */
+#define OWNER_COLS(t) t ".sponsor_id, " t ".creator_id, " t ".updater_id, " \
+	"o_sp.handle, o_cr.handle, o_up.handle"
+#define OWNER_JOINS(t) \
+	" JOIN registrar o_sp ON o_sp.id = " t ".sponsor_id" \
+	" JOIN registrar o_cr ON o_cr.id = " t ".creator_id" \
+	" LEFT JOIN registrar o_up ON o_up.id = " t ".updater_id"
+#define OWNER_READ(a, s, col, o) do { \
+	(o)->sponsor_id = col_int((s), (col)); \
+	(o)->creator_id = col_int((s), (col) + 1); \
+	(o)->updater_id = col_int((s), (col) + 2); \
+	(o)->sponsor = col_text((a), (s), (col) + 3); \
+	(o)->creator = col_text((a), (s), (col) + 4); \
+	(o)->updater = col_text((a), (s), (col) + 5); \
+} while (0)
+
+/* store_status.c: whether object `id` of `kind` ("domain", "host",
+ * "contact") exists, and the removal of what hangs off it by kind and id
+ * rather than by foreign key (statuses, authInfo, transfer record); call
+ * the latter before deleting the object's row. */
+bool store_object_exists(struct store *, const char *kind, int64_t id);
+int store_object_purge(struct store *, const char *kind, int64_t id,
+    struct reg_err *err);
 
 #endif

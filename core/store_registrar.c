@@ -10,8 +10,10 @@
 	"street1, street2, street3, city, sp, pc, cc, created, updated"
 
 static void
-registrar_read(struct arena *a, sqlite3_stmt *s, struct reg_registrar *r)
+registrar_read(struct arena *a, sqlite3_stmt *s, void *row)
 {
+	struct reg_registrar *r = row;
+
 	r->id = col_int(s, 0);
 	r->handle = col_text(a, s, 1);
 	r->name = col_text(a, s, 2);
@@ -107,20 +109,10 @@ int
 store_registrar_list(struct store *st, struct arena *a, struct reg_registrar **out, int *n)
 {
 	static const char sql[] = "SELECT " REGISTRAR_COLS " FROM registrar ORDER BY handle";
-	int64_t count = stmt_int(st, 0, "SELECT count(*) FROM registrar", "");
-	sqlite3_stmt *s;
 	int rc;
 
-	*out = arena_alloc(a, sizeof(**out) * (size_t)(count + 1));
-	*n = 0;
-	for (s = stmt_query(st, &rc, sql, ""); s != NULL && *n < count; ) {
-		registrar_read(a, s, &(*out)[(*n)++]);
-		if ((rc = sqlite3_step(s)) != SQLITE_ROW)
-			break;
-	}
-	if (s != NULL)
-		sqlite3_reset(s);
-	return rc == REG_ENOTFOUND || rc == SQLITE_DONE || rc == SQLITE_ROW ? REG_OK : rc;
+	*out = stmt_rows(st, a, registrar_read, sizeof(**out), n, &rc, sql, "");
+	return rc;
 }
 
 int
@@ -148,25 +140,21 @@ store_registrar_password_get(struct store *st, struct arena *a, int64_t id, char
 	return REG_OK;
 }
 
-/* Collects column 0 of every row into a NULL-terminated arena array. */
-static int
-text_list(struct store *st, struct arena *a, const char *sql, const char *count_sql,
-    int64_t id, char ***out)
+static void
+text_read(struct arena *a, sqlite3_stmt *s, void *row)
 {
-	int64_t count = id ? stmt_int(st, 0, count_sql, "i", id) : stmt_int(st, 0, count_sql, "");
-	sqlite3_stmt *s;
-	int rc, n = 0;
+	*(char **)row = col_text(a, s, 0);
+}
 
-	*out = arena_alloc(a, sizeof(char *) * (size_t)(count + 1));
-	s = id ? stmt_query(st, &rc, sql, "i", id) : stmt_query(st, &rc, sql, "");
-	while (s != NULL && n < count) {
-		(*out)[n++] = col_text(a, s, 0);
-		if (sqlite3_step(s) != SQLITE_ROW)
-			break;
-	}
-	if (s != NULL)
-		sqlite3_reset(s);
-	return rc == REG_ENOTFOUND ? REG_OK : rc;
+/* Collects column 0 of every row into a NULL-terminated arena array; sql
+ * takes the registrar id as its parameter unless id is 0. */
+static int
+text_list(struct store *st, struct arena *a, const char *sql, int64_t id, char ***out)
+{
+	int rc, n;
+
+	*out = stmt_rows(st, a, text_read, sizeof(char *), &n, &rc, sql, id ? "i" : "", id);
+	return rc;
 }
 
 int
@@ -189,8 +177,7 @@ int
 store_registrar_acl_list(struct store *st, struct arena *a, int64_t id, char ***out)
 {
 	return text_list(st, a,
-	    "SELECT prefix FROM registrar_acl WHERE registrar_id = ? ORDER BY prefix",
-	    "SELECT count(*) FROM registrar_acl WHERE registrar_id = ?", id, out);
+	    "SELECT prefix FROM registrar_acl WHERE registrar_id = ? ORDER BY prefix", id, out);
 }
 
 int
@@ -198,8 +185,7 @@ store_acl_all(struct store *st, struct arena *a, char ***out)
 {
 	return text_list(st, a,
 	    "SELECT DISTINCT prefix FROM registrar_acl JOIN registrar ON registrar.id = registrar_id "
-	    "WHERE registrar.state != 'terminated' ORDER BY prefix",
-	    "SELECT count(*) FROM registrar_acl", 0, out);
+	    "WHERE registrar.state != 'terminated' ORDER BY prefix", 0, out);
 }
 
 int
@@ -222,8 +208,7 @@ int
 store_registrar_cert_list(struct store *st, struct arena *a, int64_t id, char ***out)
 {
 	return text_list(st, a,
-	    "SELECT sha256 FROM registrar_cert WHERE registrar_id = ? ORDER BY sha256",
-	    "SELECT count(*) FROM registrar_cert WHERE registrar_id = ?", id, out);
+	    "SELECT sha256 FROM registrar_cert WHERE registrar_id = ? ORDER BY sha256", id, out);
 }
 
 int
@@ -246,10 +231,13 @@ int
 store_account_set_credit(struct store *st, int64_t registrar_id, int64_t limit,
     struct reg_err *err)
 {
-	int rc = stmt_exec(st, err,
+	int rc;
+
+	if (limit < 0)
+		return reg_fail(err, REG_EINVAL, "credit limit %lld is negative", (long long)limit);
+	rc = stmt_exec(st, err,
 	    "UPDATE registrar_account SET credit_limit = ? WHERE registrar_id = ?",
 	    "ii", limit, registrar_id);
-
 	if (rc == REG_ECONSTRAINT)
 		return reg_fail(err, REG_EFUNDS, "credit limit %lld does not cover the balance",
 		    (long long)limit);
