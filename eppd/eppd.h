@@ -246,6 +246,48 @@ int cmd_contact_transfer_approve(struct epp_cmd *);
 int cmd_contact_transfer_reject(struct epp_cmd *);
 int cmd_contact_transfer_cancel(struct epp_cmd *);
 
+/* --- statuses in host and contact commands (cmd_status.c) ------------------ */
+
+/* The statuses an <update> adds and removes, parsed and checked against
+ * the object's current ones by cmd_status_parse(). */
+struct status_change {
+	int nadd, nrem;
+	struct reg_status *add;
+	const char **rem;
+};
+
+/* Reads the <status s=".."> children of add and rem (either may be NULL)
+ * of an update of an object of `kind` that has `have`. Only statuses the
+ * client may set (status.h) pass; adding one the object has, removing one
+ * it lacks, or adding one that clashes with another: an EPP error (2306,
+ * 2304) naming the status. EPP_OK otherwise. */
+int cmd_status_parse(struct epp_cmd *c, const char *kind, xmlNodePtr add,
+    xmlNodePtr rem, const struct reg_status_list *have, struct status_change *out);
+/* 2304 when a status of `have` forbids this update (server*Update*,
+ * pending*, or clientUpdateProhibited unless the update only changes
+ * statuses and removes it, RFC 5731-5733 section 2.3); EPP_OK otherwise. */
+int cmd_status_may_update(struct epp_cmd *c, const struct reg_status_list *have,
+    const struct status_change *ch, bool only_statuses);
+/* 2304 when a status of `have` forbids deleting the object. */
+int cmd_status_may_delete(struct epp_cmd *c, const struct reg_status_list *have);
+/* Applies ch to object id (removals first) through status.h; the result
+ * code of the first failure. */
+int cmd_status_apply(struct epp_cmd *c, const char *kind, int64_t id,
+    const struct status_change *ch);
+/* Adds <prefix:status s=".."/> elements to parent in its namespace: the
+ * stored statuses, "linked" when the object is in use, and "ok" exactly
+ * when nothing else but "linked" is there. */
+void cmd_status_show(xmlNodePtr parent, const char *kind,
+    const struct reg_status_list *have, bool linked);
+
+/* --- contacts (cmd_contact.c), shared with cmd_contact_transfer.c ----------- */
+
+/* Loads the contact named by the <contact:id> child of c->obj: 2303 when
+ * there is none. */
+int contact_lookup(struct epp_cmd *c, struct reg_contact *out);
+/* The <contact:authInfo><contact:pw> text of c->obj, or NULL. */
+const char *contact_authinfo_given(struct epp_cmd *c);
+
 /* --- shared helpers for handlers (objects.c) --------------------------------- */
 
 /* Records a history entry for the object the command changed. */
