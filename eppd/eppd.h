@@ -35,6 +35,7 @@
 #include "store.h"
 
 struct name_policy;
+struct session;
 
 /* --- result codes (RFC 5730 section 3) ------------------------------------ */
 
@@ -101,7 +102,8 @@ struct epp_client {
 	int64_t registrar_id;	/* 0 before login */
 	char clid[17];
 	char addr[64];		/* source address, for logs */
-	unsigned ext_mask;	/* 1 << NS_* of the extensions announced at login */
+	unsigned ext_mask;	/* 1 << NS_* of the objURIs and extURIs announced
+				 * at login */
 };
 
 /* What a command runs against. */
@@ -132,12 +134,18 @@ struct epp_cmd {
 
 	struct epp_resp *resp;	/* result, resData, msgQ, extension */
 	void *data;		/* handler-private: check fills, exec reads */
+
+	/* The frame's own (handlers leave them alone). */
+	int nhistory;		/* entries epp_history() recorded */
+	struct session *session;	/* frontend only: for cmd_session.c */
 };
 
 enum epp_cmd_flags {
 	CMD_NO_LOGIN = 1 << 0,	/* allowed before login (hello, login) */
 	CMD_WRITE = 1 << 1,	/* a transform: runs in the writer */
-	CMD_HISTORY = 1 << 2,	/* the gatekeeper records a history entry on success */
+	CMD_HISTORY = 1 << 2,	/* on success, the gatekeeper records a history
+				 * entry (kind, object name) unless exec recorded
+				 * one with epp_history() */
 };
 
 struct epp_cmd_def {
@@ -154,7 +162,9 @@ struct epp_cmd_def {
 const struct epp_cmd_def *dispatch_lookup(xmlNodePtr op, xmlNodePtr obj);
 /* The gatekeeper: runs check then exec and fills c->resp. Returns the
  * result code. Opens no transaction: the caller (session or writer) owns
- * it. */
+ * it. check passes with any return below 2000 (0, EPP_OK); exec returns
+ * its result code (from epp_ok/epp_fail); either may also return a
+ * negative REG_E* code, which is mapped with epp_result_from_reg(). */
 int dispatch_run(struct epp_cmd *c);
 
 /* --- reading a command ------------------------------------------------------ */
@@ -290,10 +300,16 @@ const char *contact_authinfo_given(struct epp_cmd *c);
 
 /* --- shared helpers for handlers (objects.c) --------------------------------- */
 
-/* Records a history entry for the object the command changed. */
+/* Each returns EPP_OK, or sets the error response and returns its code. */
+
+/* Records a history entry for the object the command changed (actor,
+ * command name, clTRID, svTRID and time come from c). */
 int epp_history(struct epp_cmd *c, const char *kind, const char *roid,
     const char *name, const char *detail);
-/* Queues a poll message for a registrar (payload: XML text or NULL). */
+/* Queues a poll message for a registrar. payload is NULL or the XML text
+ * of one or more elements, each declaring its namespace; poll req puts
+ * those of extension namespaces (secDNS, rgp) under <extension> and the
+ * others under <resData>. */
 int epp_poll_add(struct epp_cmd *c, int64_t registrar_id, const char *msg,
     const char *payload);
 /* 2201 unless the client sponsors the object. */
