@@ -88,7 +88,7 @@ static void
 expect_refused(char *enc)
 {
 	if (password_verify("secret99", enc))
-		fail_msg("accepted malformed encoding '%s'", enc);
+		fail_msg("verify accepted '%s'", enc);
 	free(enc);
 }
 
@@ -131,6 +131,22 @@ test_malformed(void **state)
 	 * one, so the bytes decode the same but the text is not canonical. */
 	s = strdup(good);
 	s[strlen(s) - 2] = B64[(strchr(B64, s[strlen(s) - 2]) - B64) ^ 1];
+	expect_refused(s);
+}
+
+/* The whole hash is compared: a change in its last byte is refused. */
+static void
+test_compares_whole_hash(void **state)
+{
+	const char *hash = strrchr(good, '$') + 1;
+	unsigned char raw[48], text[64];
+	char *s;
+
+	assert_int_equal(strlen(hash), 44);
+	assert_int_equal(EVP_DecodeBlock(raw, (const unsigned char *)hash, 44), 33);
+	raw[31] ^= 1;
+	EVP_EncodeBlock(text, raw, 32);
+	s = edited(hash, (const char *)text);
 	expect_refused(s);
 }
 
@@ -241,6 +257,7 @@ main(void)
 		cmocka_unit_test(test_salted),
 		cmocka_unit_test(test_hash_buffer_too_small),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_compares_whole_hash),
 		cmocka_unit_test(test_work_cap),
 		cmocka_unit_test(test_reads_parameters),
 		cmocka_unit_test(test_policy),
