@@ -44,10 +44,10 @@ static const struct optdef check_config_opts[] = {
 };
 
 const struct cmd db_cmds[] = {
-	{ "init", "", "create the master database, or migrate it to the current schema",
+	{ "init", "", "create the master database or migrate it",
 	  CMD_NOSTORE, 0, 0, NULL, 0, NULL, exec_init },
 	{ "check-config", "[--dump]",
-	  "load the configuration and report \"configuration OK\" or the first error",
+	  "print \"configuration OK\" or the first error",
 	  CMD_NOSTORE, 0, 0, check_config_opts, sizeof(struct db_args), NULL,
 	  exec_check_config },
 	{ NULL, NULL, NULL, 0, 0, 0, NULL, 0, NULL, NULL },

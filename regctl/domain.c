@@ -141,15 +141,13 @@ static const struct optdef reason_opts[] = {
 
 const struct cmd domain_cmds[] = {
 	{ "domain status set", "NAME STATUS [--reason TEXT]",
-	  "add a registry status: serverHold, serverUpdateProhibited, "
-	  "serverDeleteProhibited, serverTransferProhibited, serverRenewProhibited",
+	  "add serverHold or a server*Prohibited status",
 	  CMD_WRITE, 2, 2, reason_opts, sizeof(struct domain_args),
 	  check_status, exec_status_set },
 	{ "domain status clear", "NAME STATUS", "remove a registry status",
 	  CMD_WRITE, 2, 2, NULL, sizeof(struct domain_args), check_status, exec_status_clear },
 	{ "domain lock", "NAME [--reason TEXT]",
-	  "registry lock: serverUpdateProhibited, serverDeleteProhibited and "
-	  "serverTransferProhibited together",
+	  "server{Update,Delete,Transfer}Prohibited together",
 	  CMD_WRITE, 1, 1, reason_opts, sizeof(struct domain_args), check_name, exec_lock },
 	{ "domain unlock", "NAME", "remove the registry lock",
 	  CMD_WRITE, 1, 1, NULL, sizeof(struct domain_args), check_name, exec_unlock },

@@ -45,8 +45,7 @@ exec_history(struct regctl *rc, void *args)
 }
 
 const struct cmd history_cmds[] = {
-	{ "history", "NAME|ROID", "every change of a domain, host, contact or "
-	  "registrar, oldest first: time, actor, command, svTRID, clTRID, detail",
+	{ "history", "NAME|ROID", "every change of an object, oldest first",
 	  0, 1, 1, NULL, 0, NULL, exec_history },
 	{ NULL, NULL, NULL, 0, 0, 0, NULL, 0, NULL, NULL },
 };

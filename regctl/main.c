@@ -84,10 +84,10 @@ help_all(FILE *out)
 	for (size_t f = 0; f < nitems(families); f++)
 		for (const struct cmd *c = families[f]; c->name; c++)
 			fprintf(out, "  %-21s %s\n", c->name, c->summary);
-	fprintf(out, "\n`regctl help COMMAND` shows the arguments of a command.\n"
-	    "Every command takes -c CONFIG (default $REGISTRY_CONF, else %s)\n"
-	    "and --help. Exit status: 0 done, 1 failed (nothing changed),\n"
-	    "2 wrong arguments.\n", REGCTL_DEFAULT_CONF);
+	fprintf(out, "\n`regctl help COMMAND` shows the arguments of a command. Every\n"
+	    "command takes -c CONFIG (default: $REGISTRY_CONF, else\n%s) and --help.\n"
+	    "Exit status: 0 done, 1 failed (nothing changed), 2 wrong arguments.\n",
+	    REGCTL_DEFAULT_CONF);
 	return out == stdout ? REGCTL_OK : REGCTL_USAGE;
 }
 
@@ -216,6 +216,27 @@ run(struct regctl *rc, int argc, char **argv)
 	return REGCTL_OK;
 }
 
+/* -c CONFIG, --config CONFIG or --config=CONFIG before the command
+ * words; returns how many arguments they take. */
+static int
+global_options(int argc, char **argv, const char **conf)
+{
+	int i = 0;
+
+	while (i < argc) {
+		if (strncmp(argv[i], "--config=", 9) == 0) {
+			*conf = argv[i++] + 9;
+		} else if (i + 1 < argc && (strcmp(argv[i], "-c") == 0 ||
+		    strcmp(argv[i], "--config") == 0)) {
+			*conf = argv[i + 1];
+			i += 2;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
 static const char *
 default_config(void)
 {
@@ -228,11 +249,12 @@ int
 main(int argc, char **argv)
 {
 	struct regctl rc = { .conf_path = default_config() };
-	int nwords, status;
+	int nwords, skip, status;
 
 	log_init("regctl", false);
-	for (argc--, argv++; argc >= 2 && strcmp(argv[0], "-c") == 0; argc -= 2, argv += 2)
-		rc.conf_path = argv[1];
+	skip = 1 + global_options(argc - 1, argv + 1, &rc.conf_path);
+	argc -= skip;
+	argv += skip;
 	if (argc == 0)
 		return help_all(stderr);
 	if ((rc.cmd = cmd_lookup(argc, argv, &nwords)) == NULL)

@@ -417,19 +417,17 @@ const struct cmd registrar_cmds[] = {
 	  "HANDLE --name NAME [--email E] [--password PW | --random-password] "
 	  "[--allow PREFIX]... [--cert-sha256 HEX | --cert FILE.pem]... [--credit N] "
 	  "[--balance N] [--iana-id N] [--url U] [--voice V]",
-	  "add a registrar (prints the password made by --random-password)",
+	  "add a registrar; prints a --random-password once",
 	  CMD_WRITE, 1, 1, create_opts, sizeof(struct registrar_args),
 	  check_create, exec_create },
-	{ "registrar list", "", "one line per registrar: handle, name, state, balance, "
-	  "credit, allowed prefixes", 0, 0, 0, NULL, 0, NULL, exec_list },
-	{ "registrar show", "HANDLE", "every field, allow-list, certificates and account "
-	  "of a registrar", 0, 1, 1, NULL, 0, NULL, exec_show },
+	{ "registrar list", "", "registrars with state, balance, credit and prefix count", 0, 0, 0, NULL, 0, NULL, exec_list },
+	{ "registrar show", "HANDLE", "a registrar: fields, allow-list, certificates, account", 0, 1, 1, NULL, 0, NULL, exec_show },
 	{ "registrar update",
 	  "HANDLE [--name N] [--email E] [--url U] [--voice V] [--iana-id N] "
 	  "[--state ok|readonly|terminated] [--password PW | --random-password] "
 	  "[--allow-add P] [--allow-del P] [--cert-add HEX|FILE] [--cert-del HEX] "
 	  "[--credit N] [--deposit N]",
-	  "change a registrar; --deposit adds to its balance (negative: a correction)",
+	  "change a registrar; --deposit adds to its balance",
 	  CMD_WRITE, 1, 1, update_opts, sizeof(struct registrar_args),
 	  check_update, exec_update },
 	{ NULL, NULL, NULL, 0, 0, 0, NULL, 0, NULL, NULL },

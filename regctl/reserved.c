@@ -194,10 +194,10 @@ const struct cmd reserved_cmds[] = {
 	  sizeof(struct reserved_args), check_add, exec_add },
 	{ "reserved del", "NAME", "release a reserved or blocked name",
 	  CMD_WRITE, 1, 1, NULL, sizeof(struct reserved_args), check_del, exec_del },
-	{ "reserved list", "", "every reserved and blocked name: name, kind, reason",
+	{ "reserved list", "", "reserved and blocked names with kind and reason",
 	  0, 0, 0, NULL, 0, NULL, exec_list },
 	{ "reserved import", "FILE",
-	  "add the names of a file (\"name kind [reason]\" a line), all or none",
+	  "add \"name kind [reason]\" lines of a file, all or none",
 	  CMD_WRITE, 1, 1, NULL, 0, NULL, exec_import },
 	{ NULL, NULL, NULL, 0, 0, 0, NULL, 0, NULL, NULL },
 };
