@@ -163,6 +163,8 @@ ipnet_contains(const struct ipnet *net, const struct sockaddr *sa)
 {
 	unsigned char a[V6_BYTES];
 
+	if (net->family != AF_INET && net->family != AF_INET6)
+		return false;	/* a zeroed struct matches nothing */
 	if (!sockaddr_addr(sa, net->family, a))
 		return false;
 	mask_host_bits(a, net->family, net->len);

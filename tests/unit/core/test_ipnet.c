@@ -169,9 +169,13 @@ test_contains_other_family(void **state)
 	struct sockaddr_un un = { .sun_family = AF_UNIX };
 	struct ipnet n = net("0.0.0.0/0");
 	struct ipnet n6 = net("::/0");
+	struct ipnet zero = { 0 };
+	struct sockaddr_storage v4 = addr("192.0.2.1"), v6 = addr("::ffff:192.0.2.1");
 
 	assert_false(ipnet_contains(&n, (struct sockaddr *)&un));
 	assert_false(ipnet_contains(&n6, (struct sockaddr *)&un));
+	assert_false(ipnet_contains(&zero, (struct sockaddr *)&v4));
+	assert_false(ipnet_contains(&zero, (struct sockaddr *)&v6));
 }
 
 static void
