@@ -1243,20 +1243,20 @@ demo_plan(struct gen *g, const struct demo_domain *dd, struct plan *p)
 	return REG_OK;
 }
 
+/* "name sponsor authInfo PW [U-label] [(new)]", one line a domain. */
 static void
 demo_print(struct gen *g, const struct demo_domain *dd, bool made)
 {
 	struct reg_domain d;
 	char *pw = NULL;
-	char *name = arena_printf(g->a, "%s.%s", dd->label, g->cfg->registry.tld);
 	struct plan p = { 0 };
 
 	if (name_set(g, &p, dd->label) != REG_OK ||
 	    store_domain_get(g->st, g->a, p.d.name, &d) != REG_OK)
 		return;
 	store_authinfo_get(g->st, g->a, d.roid, &pw);
-	printf("%-24s %-28s %-6s authInfo %s%s\n", name, d.name, dd->sponsor,
-	    pw ? pw : "-", made ? "  (new)" : "");
+	printf("%-26s %-6s authInfo %s%s%s%s\n", d.name, dd->sponsor, pw ? pw : "-",
+	    d.uname ? "  " : "", d.uname ? d.uname : "", made ? "  (new)" : "");
 }
 
 static int
@@ -1381,6 +1381,24 @@ gen_open(struct gen *g, const struct options *o)
 	g->demo = o->demo;
 }
 
+static void
+gen_close(struct gen *g)
+{
+	for (size_t i = 0; i < g->nrar; i++) {
+		free(g->rar[i].handle);
+		free(g->rar[i].holders.v);
+		free(g->rar[i].staff.v);
+	}
+	free(g->rar);
+	free(g->rar_share.cum);
+	free(g->provider);
+	free(g->provider_share.cum);
+	store_close(g->st);
+	arena_free(g->a);
+	name_policy_free(g->policy);
+	config_free(g->cfg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1397,6 +1415,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "gendata: %s\n",
 		    g.err.code == rc ? reg_err_text(&g.err) : reg_strerror(rc));
 	}
-	store_close(g.st);
+	gen_close(&g);
 	return rc == REG_OK ? 0 : 1;
 }
