@@ -34,9 +34,11 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 all: $(BINS)
 
-$(BUILD)/%.o: %.c $(wildcard core/*.h) | deps-build
+# -MMD: each object also depends on exactly the headers it includes.
+$(BUILD)/%.o: %.c | deps-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -I$(dir $<) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -I$(dir $<) -c -o $@ $<
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 $(CORE_LIB): $(CORE_SRC:%.c=$(BUILD)/%.o)
 	@rm -f $@
@@ -54,9 +56,9 @@ $(BIN)/gendata: $(BUILD)/bench/gendata.o $(CORE_LIB)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB) tests/unit/testutil.h
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(CORE_LIB) $(LDLIBS) -lcmocka
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -MMD -MP -o $@ $< $(CORE_LIB) $(LDLIBS) -lcmocka
 
 # Debian packages: installed on demand, so that a fresh machine needs nothing
 # but `make check` or `make run`. deps-build is an order-only prerequisite
