@@ -70,6 +70,9 @@ static const struct cfg_key schema[] = {
 	{ "epp", "max_sessions_per_registrar", CFG_INT, "16", 1, 10000, O(epp.max_sessions_per_registrar) },
 	{ "epp", "max_connections", CFG_INT, "1024", 1, 100000, O(epp.max_connections) },
 	{ "epp", "rate_limit", CFG_INT, "1000", 1, 1000000, O(epp.rate_limit) },
+	{ "epp", "schema_dir", CFG_PATH, "", 0, 0, O(epp.schema_dir) },
+	{ "epp", "housekeeping", CFG_DUR, "60s", 1, 86400, O(epp.housekeeping) },
+	{ "epp", "acl_refresh", CFG_DUR, "30s", 1, 3600, O(epp.acl_refresh) },
 
 	{ "whois", "listen", CFG_STR, "127.0.0.1:43", 0, 0, O(whois.listen) },
 	{ "whois", "max_connections", CFG_INT, "1024", 1, 100000, O(whois.max_connections) },
@@ -91,6 +94,12 @@ static const struct cfg_key schema[] = {
 	{ "replication", "key", CFG_PATH, "", 0, 0, O(replication.key) },
 	{ "replication", "ca", CFG_PATH, "", 0, 0, O(replication.ca) },
 	{ "replication", "allow", CFG_STR, "127.0.0.1/32,::1/128", 0, 0, O(replication.allow) },
+	{ "replication", "heartbeat", CFG_DUR, "1s", 1, 60, O(replication.heartbeat) },
+	{ "replication", "timeout", CFG_DUR, "10s", 2, 3600, O(replication.timeout) },
+	{ "replication", "status_interval", CFG_DUR, "60s", 1, 86400, O(replication.status_interval) },
+	{ "replication", "snapshot_after", CFG_INT, "0", 0, INT64_MAX, O(replication.snapshot_after) },
+	{ "replication", "keep_size", CFG_INT, "1073741824", 0, INT64_MAX, O(replication.keep_size) },
+	{ "replication", "max_replicas", CFG_INT, "32", 1, 1024, O(replication.max_replicas) },
 
 	{ "zone", "apex_ns", CFG_STR, "", 0, 0, O(zone.apex_ns) },
 	{ "zone", "apex_records", CFG_PATH, "", 0, 0, O(zone.apex_records) },

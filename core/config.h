@@ -60,6 +60,9 @@ struct reg_config {
 		int64_t max_login_failures;
 		int64_t max_conn_per_addr, max_sessions_per_registrar, max_connections;
 		int64_t rate_limit;	/* commands per second per registrar */
+		char *schema_dir;	/* folder of epp.xsd; "" finds data/xsd */
+		int64_t housekeeping;	/* seconds between lifecycle runs */
+		int64_t acl_refresh;	/* seconds between allow-list reloads */
 	} epp;
 
 	struct {
@@ -80,6 +83,12 @@ struct reg_config {
 		char *feed;		/* where the replica agent connects */
 		char *cert, *key, *ca;
 		char *allow;		/* replica source prefixes, comma separated */
+		int64_t heartbeat;	/* feed: seconds between heartbeats */
+		int64_t timeout;	/* either side: silence that ends a link */
+		int64_t status_interval;	/* agent: seconds between lag lines */
+		int64_t snapshot_after;	/* feed: re-seed replicas this far behind (0: never) */
+		int64_t keep_size;	/* trim: changelog bytes kept (0: no cap) */
+		int64_t max_replicas;	/* feed: concurrent replica links */
 	} replication;
 
 	struct {
