@@ -1,0 +1,322 @@
+/*
+ * writer.c: the writer process, the only holder of a write handle on the
+ * master database (synchronous=FULL, the store's default).
+ *
+ * Group commit: wait until some session channels have a request, take one
+ * from each, run them in one transaction with a SAVEPOINT apiece (a failed
+ * command rolls back its own savepoint and nothing else), COMMIT once,
+ * and only then answer every session. One fsync covers the batch, and no
+ * client ever hears 1000 for a change that is not on disk. If COMMIT
+ * fails, every command of the batch answers 2400.
+ *
+ * Between batches, every epp.housekeeping seconds, lifecycle_run()
+ * applies the registry clock's due events in a transaction of its own.
+ * SIGTERM and SIGINT are only taken while waiting, so a batch in hand is
+ * always finished and answered.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "server.h"
+#include "util.h"
+
+#define FRAME_SLACK 1024	/* a re-serialised frame may grow a little */
+
+struct job {
+	int fd;
+	struct chan_req req;
+	char *body;
+	size_t len;
+	char *out;		/* the rendered answer (none for CHAN_PASSWORD) */
+	size_t outlen;
+	int code;
+};
+
+struct writer {
+	struct store *st;
+	struct arena *a;
+	struct epp_env env;
+	int ctl_fd;
+	bool ctl_open;
+	int *chans;		/* session channels */
+	int nchans, cap;
+	struct pollfd *pfd;	/* [0] control, [1..] channels */
+	struct job *jobs;
+	int njobs;
+	double next_housekeeping;
+};
+
+static const struct epp_cmd_def password_def = {
+	"login", -1, NULL, CMD_WRITE, NULL, NULL, "login:newPW"
+};
+
+/* --- one command ------------------------------------------------------------ */
+
+static int
+job_password(struct epp_cmd *c, const struct job *j)
+{
+	c->def = &password_def;
+	if (store_registrar_password_set(c->env->st, c->client->registrar_id, j->body) != REG_OK)
+		return epp_fail(c, EPP_FAILED, NULL, "cannot store the new password");
+	if (epp_history(c, "registrar", NULL, c->client->clid, "password changed at login") != EPP_OK)
+		return response_code(c->resp);
+	return epp_ok(c, EPP_OK);
+}
+
+static int
+job_command(struct epp_cmd *c, const struct job *j)
+{
+	int rc;
+
+	if ((rc = request_parse(c, NULL, j->body, j->len)) != 0)
+		return rc;
+	c->def = dispatch_lookup(c->op, c->obj);
+	if (c->def == NULL || !(c->def->flags & CMD_WRITE))
+		return epp_fail(c, EPP_FAILED, NULL, "the writer runs transforms only");
+	if ((rc = dispatch_admit(c)) != 0)
+		return rc;
+	return dispatch_run(c);
+}
+
+static void
+job_finish(struct job *j, struct epp_cmd *c)
+{
+	if (j->req.kind == CHAN_COMMAND)
+		j->out = response_render(c, &j->outlen);
+	request_clear(c);
+	response_free(c->resp);
+}
+
+static void
+job_run(struct writer *w, struct job *j)
+{
+	struct epp_cmd c = { .client = &j->req.client, .env = &w->env, .a = w->a,
+	    .svtrid = j->req.svtrid };
+
+	c.resp = response_new(w->a);
+	w->env.now = server_now(w->st);
+	if (store_savepoint(w->st) != REG_OK) {
+		j->code = epp_fail(&c, EPP_FAILED, NULL, "cannot open a savepoint");
+	} else {
+		j->code = j->req.kind == CHAN_PASSWORD ? job_password(&c, j) : job_command(&c, j);
+		if (j->code >= EPP_UNKNOWN_COMMAND)
+			store_savepoint_rollback(w->st);
+		else if (store_savepoint_release(w->st) != REG_OK) {
+			store_savepoint_rollback(w->st);
+			j->code = epp_fail(&c, EPP_FAILED, NULL, "cannot release the savepoint");
+		}
+	}
+	job_finish(j, &c);
+}
+
+/* The batch did not commit: 2400 for this command, clTRID echoed. */
+static void
+job_fail(struct writer *w, struct job *j)
+{
+	struct epp_cmd c = { .client = &j->req.client, .env = &w->env, .a = w->a,
+	    .svtrid = j->req.svtrid };
+
+	free(j->out);
+	j->out = NULL;
+	c.resp = response_new(w->a);
+	if (j->req.kind == CHAN_COMMAND)
+		request_parse(&c, NULL, j->body, j->len);	/* for the clTRID */
+	response_free(c.resp);
+	c.resp = response_new(w->a);
+	j->code = epp_fail(&c, EPP_FAILED, NULL, "the transaction did not commit; nothing changed");
+	job_finish(j, &c);
+}
+
+/* --- the batch ------------------------------------------------------------------ */
+
+static void
+batch_answer(struct writer *w)
+{
+	for (int i = 0; i < w->njobs; i++) {
+		struct job *j = &w->jobs[i];
+		struct chan_resp r = { .code = j->code };
+
+		if (channel_send(j->fd, &r, sizeof(r), j->out, j->out ? j->outlen : 0) != 0)
+			log_debug("writer: %s: the session is gone", j->req.svtrid);
+		free(j->body);
+		free(j->out);
+	}
+	w->njobs = 0;
+	arena_reset(w->a);
+}
+
+static void
+batch_run(struct writer *w)
+{
+	struct reg_err err = { 0 };
+	bool ok;
+
+	if ((ok = store_begin(w->st) == REG_OK)) {
+		for (int i = 0; i < w->njobs; i++)
+			job_run(w, &w->jobs[i]);
+		ok = store_commit(w->st, &err) == REG_OK;
+	} else
+		reg_fail(&err, REG_EDB, "cannot begin a transaction");
+	if (!ok) {
+		log_warnx("writer: %s; %d commands answer 2400", reg_err_text(&err), w->njobs);
+		for (int i = 0; i < w->njobs; i++)
+			job_fail(w, &w->jobs[i]);
+	}
+	batch_answer(w);
+}
+
+static void
+housekeeping(struct writer *w)
+{
+	struct reg_err err = { 0 };
+	int n;
+
+	if (store_begin(w->st) != REG_OK) {
+		log_warnx("housekeeping: cannot begin a transaction");
+		return;
+	}
+	w->env.now = server_now(w->st);
+	if ((n = lifecycle_run(&w->env)) < 0) {
+		store_rollback(w->st);
+		log_warnx("housekeeping failed: %s; nothing changed", reg_strerror(n));
+	} else if (store_commit(w->st, &err) != REG_OK)
+		log_warnx("housekeeping: %s; nothing changed", reg_err_text(&err));
+	else if (n > 0)
+		log_info("housekeeping: %d events", n);
+	else
+		log_debug("housekeeping: nothing due");
+}
+
+/* --- channels ------------------------------------------------------------------- */
+
+#define CHANS_INITIAL 16
+
+static void
+chan_grow(struct writer *w)
+{
+	w->cap = w->cap ? w->cap * 2 : CHANS_INITIAL;
+	w->chans = xrealloc(w->chans, sizeof(*w->chans) * (size_t)w->cap);
+	w->jobs = xrealloc(w->jobs, sizeof(*w->jobs) * (size_t)w->cap);
+	w->pfd = xrealloc(w->pfd, sizeof(*w->pfd) * (size_t)(w->cap + 1));
+}
+
+/* A new channel; it was not polled this round, so no revents yet. */
+static void
+chan_add(struct writer *w, int fd)
+{
+	if (w->nchans == w->cap)
+		chan_grow(w);
+	w->chans[w->nchans++] = fd;
+	w->pfd[w->nchans] = (struct pollfd){ .fd = fd };
+}
+
+/* One request from every channel that has one; closed channels go. */
+static void
+gather(struct writer *w)
+{
+	size_t max = (size_t)w->env.cfg->epp.max_frame * 2 + FRAME_SLACK;
+	int kept = 0;
+
+	for (int i = 0; i < w->nchans; i++) {
+		int fd = w->chans[i];
+		struct job *j = &w->jobs[w->njobs];
+
+		if (w->pfd[i + 1].revents == 0) {
+			w->chans[kept++] = fd;
+			continue;
+		}
+		memset(j, 0, sizeof(*j));
+		if (channel_recv(fd, &j->req, sizeof(j->req), &j->body, &j->len, max) != 1) {
+			close(fd);
+			continue;
+		}
+		j->fd = fd;
+		j->req.svtrid[SVTRID_MAX] = '\0';
+		j->req.client.clid[sizeof(j->req.client.clid) - 1] = '\0';
+		j->req.client.addr[sizeof(j->req.client.addr) - 1] = '\0';
+		w->chans[kept++] = fd;
+		w->njobs++;
+	}
+	w->nchans = kept;
+}
+
+static void
+wait_requests(struct writer *w)
+{
+	double left = w->next_housekeeping - mono_now();
+	struct timespec ts = { 0, 0 };
+	sigset_t none;
+	int fd;
+
+	if (left > 0) {
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+	}
+	sigemptyset(&none);
+	w->pfd[0] = (struct pollfd){ .fd = w->ctl_fd, .events = POLLIN };
+	for (int i = 0; i < w->nchans; i++)
+		w->pfd[i + 1] = (struct pollfd){ .fd = w->chans[i], .events = POLLIN };
+	if (ppoll(w->pfd, (nfds_t)w->nchans + 1, &ts, &none) <= 0) {
+		for (int i = 0; i <= w->nchans; i++)
+			w->pfd[i].revents = 0;
+		return;
+	}
+	if (w->pfd[0].revents) {
+		if ((fd = channel_accept(w->ctl_fd)) > 0)
+			chan_add(w, fd);
+		else if (fd == 0 || errno != EINTR)
+			w->ctl_open = false;
+	}
+}
+
+static void
+writer_loop(struct writer *w)
+{
+	while (!server_stopping && w->ctl_open) {
+		wait_requests(w);
+		if (server_stopping)
+			break;
+		gather(w);
+		if (w->njobs > 0)
+			batch_run(w);
+		if (mono_now() >= w->next_housekeeping) {
+			housekeeping(w);
+			w->next_housekeeping = mono_now() + (double)w->env.cfg->epp.housekeeping;
+		}
+	}
+}
+
+int
+writer_main(int ctl_fd)
+{
+	struct writer w = { .ctl_fd = ctl_fd, .ctl_open = true };
+	struct reg_err err = { 0 };
+
+	log_init("eppd-writer", srv.debug);
+	if ((w.st = store_open(srv.cfg->database.master, 0, &err)) == NULL) {
+		log_warnx("%s", reg_err_text(&err));
+		return 1;
+	}
+	store_set_roid_suffix(w.st, srv.cfg->registry.roid_suffix);
+	w.a = arena_new();
+	w.env = (struct epp_env){ srv.cfg, w.st, srv.names, 0, true };
+	chan_grow(&w);
+	w.next_housekeeping = mono_now();
+	log_info("writer ready on %s", srv.cfg->database.master);
+	writer_loop(&w);
+	for (int i = 0; i < w.nchans; i++)
+		close(w.chans[i]);
+	free(w.chans);
+	free(w.jobs);
+	free(w.pfd);
+	arena_free(w.a);
+	store_close(w.st);
+	log_info("writer stopped");
+	return 0;
+}

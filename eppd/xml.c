@@ -1,0 +1,402 @@
+/*
+ * xml.c: incoming XML, handled as hostile: the safe parser, whitespace
+ * normalisation, schema validation, and the helpers handlers read a
+ * command with.
+ *
+ * The parser never touches the network (XML_PARSE_NONET), loads no DTD,
+ * substitutes no entities, keeps libxml2's default depth limit (no
+ * XML_PARSE_HUGE) and refuses a DOCTYPE outright, so entity expansion
+ * attacks have nothing to work with; the frame limit caps the size.
+ *
+ * Debian 12's libxml2 (2.9.14) rejects whitespace around xs:int,
+ * xs:unsignedShort, xs:dateTime and some other types that XML Schema
+ * collapses (../shared/reference/README.md), so a pretty-printed command
+ * would fail validation although it is valid. xml_trim_leaves() removes
+ * leading and trailing whitespace from leaf elements first; every EPP
+ * leaf value is a token, a number, a date or a string whose edges carry
+ * no meaning, so this only does what the schema allows.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlsave.h>
+
+#include "log.h"
+#include "server.h"
+#include "util.h"
+
+#ifndef REGISTRY_DATADIR
+#define REGISTRY_DATADIR "/usr/local/share/registry"
+#endif
+#define SCHEMA_FILE "epp.xsd"
+#define SOURCE_TREE_DEPTH 4	/* bin/ or build/x/bin/ below the checkout */
+#define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
+	XML_PARSE_NOCDATA)
+
+const struct epp_ns epp_ns[NS_COUNT] = {
+	[NS_EPP] = { "urn:ietf:params:xml:ns:epp-1.0", "epp", false },
+	[NS_DOMAIN] = { "urn:ietf:params:xml:ns:domain-1.0", "domain", false },
+	[NS_HOST] = { "urn:ietf:params:xml:ns:host-1.0", "host", false },
+	[NS_CONTACT] = { "urn:ietf:params:xml:ns:contact-1.0", "contact", false },
+	[NS_SECDNS] = { "urn:ietf:params:xml:ns:secDNS-1.1", "secDNS", true },
+	[NS_RGP] = { "urn:ietf:params:xml:ns:rgp-1.0", "rgp", true },
+};
+
+static xmlSchemaPtr schema;
+static __thread bool doctype_seen;
+
+int
+epp_ns_lookup(const xmlChar *uri)
+{
+	if (uri == NULL)
+		return -1;
+	for (int i = 0; i < NS_COUNT; i++)
+		if (strcmp((const char *)uri, epp_ns[i].uri) == 0)
+			return i;
+	return -1;
+}
+
+/* --- the schema ------------------------------------------------------------ */
+
+static bool
+file_exists(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+/* dir/data/xsd/epp.xsd for the executable's folder and its parents: the
+ * source tree, for `make run` and the tests. */
+static bool
+schema_search_tree(char *out, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	for (int up = 0; up < SOURCE_TREE_DEPTH; up++) {
+		if ((slash = strrchr(exe, '/')) == NULL)
+			return false;
+		*slash = '\0';
+		if (snprintf(out, size, "%s/data/xsd/" SCHEMA_FILE, exe) < (int)size &&
+		    file_exists(out))
+			return true;
+	}
+	return false;
+}
+
+static bool
+schema_path(const char *dir, char *out, size_t size)
+{
+	if (dir != NULL && dir[0] != '\0') {
+		snprintf(out, size, "%s/" SCHEMA_FILE, dir);
+		return true;
+	}
+	snprintf(out, size, REGISTRY_DATADIR "/xsd/" SCHEMA_FILE);
+	return file_exists(out) || schema_search_tree(out, size);
+}
+
+static void
+schema_error(void *user, xmlErrorPtr e)
+{
+	struct reg_err *err = user;
+
+	if (err->code == 0 && e != NULL && e->level >= XML_ERR_ERROR)
+		reg_fail(err, REG_ECONFIG, "%s:%d: %s", e->file ? e->file : "schema",
+		    e->line, e->message ? e->message : "error");
+}
+
+int
+xml_schema_load(const char *dir, struct reg_err *err)
+{
+	char path[PATH_MAX];
+	struct reg_err perr = { 0 };
+	xmlSchemaParserCtxtPtr pc;
+
+	if (!schema_path(dir, path, sizeof(path)))
+		return reg_fail(err, REG_ECONFIG, "cannot find " SCHEMA_FILE
+		    " (looked in " REGISTRY_DATADIR "/xsd and the source tree); set epp.schema_dir");
+	if (!file_exists(path))
+		return reg_fail(err, REG_ECONFIG, "%s: cannot read", path);
+	if ((pc = xmlSchemaNewParserCtxt(path)) == NULL)
+		return reg_fail(err, REG_ENOMEM, "%s: cannot create a schema parser", path);
+	xmlSchemaSetParserStructuredErrors(pc, schema_error, &perr);
+	schema = xmlSchemaParse(pc);
+	xmlSchemaFreeParserCtxt(pc);
+	if (schema == NULL)
+		return reg_fail(err, REG_ECONFIG, "%s: %s", path,
+		    perr.code ? perr.reason : "does not compile");
+	log_debug("schema %s loaded", path);
+	return REG_OK;
+}
+
+void
+xml_schema_free(void)
+{
+	if (schema != NULL)
+		xmlSchemaFree(schema);
+	schema = NULL;
+}
+
+xmlSchemaValidCtxtPtr
+xml_valid_new(void)
+{
+	xmlSchemaValidCtxtPtr v = xmlSchemaNewValidCtxt(schema);
+
+	if (v == NULL)
+		abort();	/* out of memory, as arena.h */
+	return v;
+}
+
+/* --- parsing ----------------------------------------------------------------- */
+
+/* A reason without line breaks (msgType is a normalizedString). */
+static void
+reason_set(char *why, size_t whysz, int line, const char *msg)
+{
+	size_t n;
+
+	if (line > 0)
+		snprintf(why, whysz, "line %d: %s", line, msg ? msg : "error");
+	else
+		snprintf(why, whysz, "%s", msg ? msg : "error");
+	for (char *p = why; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	for (n = strlen(why); n > 0 && why[n - 1] == ' '; n--)
+		why[n - 1] = '\0';
+}
+
+/* SAX hook: a DOCTYPE stops the parse; no DTD, no entities. */
+static void
+refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
+{
+	doctype_seen = true;
+	xmlStopParser(ctx);
+}
+
+xmlDocPtr
+xml_parse(const char *buf, size_t len, char *why, size_t whysz)
+{
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr doc;
+	xmlErrorPtr e;
+
+	if (len > INT_MAX || (ctxt = xmlNewParserCtxt()) == NULL) {
+		reason_set(why, whysz, 0, "cannot parse");
+		return NULL;
+	}
+	ctxt->sax->internalSubset = refuse_doctype;
+	doctype_seen = false;
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL, PARSE_OPTIONS);
+	if (doctype_seen || doc == NULL || !ctxt->wellFormed) {
+		e = xmlCtxtGetLastError(ctxt);
+		if (doctype_seen)
+			reason_set(why, whysz, 0, "a DOCTYPE is not allowed in EPP");
+		else
+			reason_set(why, whysz, e ? e->line : 0, e ? e->message : "not well-formed");
+		if (doc != NULL)
+			xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+	return doc;
+}
+
+static bool
+is_space(xmlChar c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool
+has_element_child(xmlNodePtr n)
+{
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return true;
+	return false;
+}
+
+/* Replaces the children of leaf n by its text without outer whitespace. */
+static void
+trim_leaf(xmlNodePtr n)
+{
+	xmlChar *s = xmlNodeGetContent(n);
+	size_t len, start = 0;
+
+	if (s == NULL)
+		return;
+	len = strlen((char *)s);
+	while (start < len && is_space(s[start]))
+		start++;
+	while (len > start && is_space(s[len - 1]))
+		len--;
+	if (start > 0 || s[len] != '\0' || n->children == NULL || n->children->next != NULL) {
+		while (n->children != NULL) {
+			xmlNodePtr c = n->children;
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		}
+		if (len > start)
+			xmlAddChild(n, xmlNewTextLen(s + start, (int)(len - start)));
+	}
+	xmlFree(s);
+}
+
+void
+xml_trim_leaves(xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (has_element_child(n))
+			xml_trim_leaves(n->children);
+		else if (n->children != NULL)
+			trim_leaf(n);
+	}
+}
+
+struct valid_error {
+	char *why;
+	size_t whysz;
+	bool set;
+	xmlNodePtr node;
+};
+
+static void
+valid_error(void *user, xmlErrorPtr e)
+{
+	struct valid_error *ve = user;
+
+	if (!ve->set && e != NULL) {
+		reason_set(ve->why, ve->whysz, e->line, e->message);
+		ve->set = true;
+		if (e->node != NULL && ((xmlNodePtr)e->node)->type == XML_ELEMENT_NODE)
+			ve->node = e->node;
+	}
+}
+
+int
+xml_validate(xmlSchemaValidCtxtPtr v, xmlDocPtr doc, char *why, size_t whysz,
+    xmlNodePtr *bad)
+{
+	struct valid_error ve = { why, whysz, false, NULL };
+	int rc;
+
+	xmlSchemaSetValidStructuredErrors(v, valid_error, &ve);
+	rc = xmlSchemaValidateDoc(v, doc);
+	xmlSchemaSetValidStructuredErrors(v, NULL, NULL);
+	if (rc != 0 && !ve.set)
+		reason_set(why, whysz, 0, "does not validate against the EPP schemas");
+	*bad = ve.node;
+	return rc == 0 ? 0 : -1;
+}
+
+char *
+xml_dump(xmlDocPtr doc, size_t *len)
+{
+	xmlChar *mem = NULL;
+	int size = 0;
+	char *out;
+
+	xmlDocDumpMemoryEnc(doc, &mem, &size, "UTF-8");
+	if (mem == NULL)
+		abort();	/* out of memory */
+	out = xmalloc((size_t)size + 1);
+	memcpy(out, mem, (size_t)size);
+	out[size] = '\0';
+	xmlFree(mem);
+	*len = (size_t)size;
+	return out;
+}
+
+/* --- reading a command -------------------------------------------------------- */
+
+static bool
+same_ns(xmlNsPtr a, const char *uri)
+{
+	if (a == NULL || a->href == NULL)
+		return uri == NULL;
+	return uri != NULL && strcmp((const char *)a->href, uri) == 0;
+}
+
+static xmlNodePtr
+find_from(xmlNodePtr n, const char *uri, const char *name)
+{
+	for (; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && same_ns(n->ns, uri) &&
+		    strcmp((const char *)n->name, name) == 0)
+			return n;
+	return NULL;
+}
+
+xmlNodePtr
+xml_child(xmlNodePtr parent, const char *name)
+{
+	if (parent == NULL)
+		return NULL;
+	return find_from(parent->children,
+	    parent->ns ? (const char *)parent->ns->href : NULL, name);
+}
+
+xmlNodePtr
+xml_child_ns(xmlNodePtr parent, int ns, const char *name)
+{
+	if (ns < 0 || ns >= NS_COUNT)
+		return xml_child(parent, name);
+	return parent == NULL ? NULL : find_from(parent->children, epp_ns[ns].uri, name);
+}
+
+xmlNodePtr
+xml_next_same(xmlNodePtr n)
+{
+	if (n == NULL)
+		return NULL;
+	return find_from(n->next, n->ns ? (const char *)n->ns->href : NULL,
+	    (const char *)n->name);
+}
+
+/* s without outer whitespace, copied into the arena; frees s. */
+static const char *
+arena_trimmed(struct arena *a, xmlChar *s)
+{
+	size_t len, start = 0;
+	const char *out;
+
+	if (s == NULL)
+		return NULL;
+	len = strlen((char *)s);
+	while (start < len && is_space(s[start]))
+		start++;
+	while (len > start && is_space(s[len - 1]))
+		len--;
+	out = arena_strndup(a, (char *)s + start, len - start);
+	xmlFree(s);
+	return out;
+}
+
+const char *
+xml_text(struct arena *a, xmlNodePtr n)
+{
+	return n == NULL ? NULL : arena_trimmed(a, xmlNodeGetContent(n));
+}
+
+const char *
+xml_child_text(struct arena *a, xmlNodePtr parent, const char *name)
+{
+	return xml_text(a, xml_child(parent, name));
+}
+
+const char *
+xml_attr(struct arena *a, xmlNodePtr n, const char *name)
+{
+	return n == NULL ? NULL : arena_trimmed(a, xmlGetNoNsProp(n, (const xmlChar *)name));
+}
