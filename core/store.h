@@ -380,4 +380,78 @@ int store_reserved_get(struct store *, struct arena *, const char *name,
 int store_reserved_list(struct store *, struct arena *, struct reg_reserved **out,
     int *n);
 
+/* --- replication (store_changelog.c) ------------------------------------- */
+
+/*
+ * The feed reads the changelog of the master (read-only); `replica trim`
+ * shortens it; a replica is a copy of the master's public tables that
+ * knows the last changeset it applied. Its position (seq, the changeset's
+ * master time and SHA-256, when it was applied) lives in its meta table
+ * and changes only in the transaction that applies that changeset.
+ */
+
+#define STORE_DIGEST_HEX 65	/* SHA-256 as lower-case hex, with the NUL */
+
+struct reg_change {
+	int64_t seq, ts;	/* changelog sequence, master commit time */
+	const void *blob;	/* the SQLite changeset, arena-owned */
+	int len;
+	char sha256[STORE_DIGEST_HEX];
+};
+
+struct reg_replica_state {
+	int64_t seq;		/* last applied changeset (0: none yet) */
+	int64_t ts;		/* its commit time on the master */
+	int64_t applied;	/* when this replica applied it */
+	char sha256[STORE_DIGEST_HEX];	/* its digest ("" when seq is 0) */
+};
+
+/* SHA-256 of buf as hex. */
+void store_digest(const void *buf, size_t len, char hex[STORE_DIGEST_HEX]);
+
+/* The oldest sequence still logged (0 if the log is empty). */
+int64_t store_changelog_first(struct store *);
+/* The commit time of changeset seq (0 if it is not logged). */
+int64_t store_changelog_ts(struct store *, int64_t seq);
+/* Up to max changesets from seq `from` on, in order, with their digests;
+ * *n is 0 when there is none. */
+int store_changelog_read(struct store *, struct arena *, int64_t from, int max,
+    struct reg_change **out, int *n);
+/* In a write transaction: deletes the changesets committed before
+ * `before` and then the oldest while the log holds more than max_bytes
+ * (0: no cap), but never the newest, so that sequence numbers never
+ * restart. *deleted counts them. */
+int store_changelog_trim(struct store *, int64_t before, int64_t max_bytes,
+    int64_t *deleted, struct reg_err *err);
+
+/* Writes a consistent copy of the database (SQLite online backup, one
+ * step) to the new file `path`, empties every table that is not public
+ * (secure_delete, then VACUUM, so no deleted secret lingers in a free
+ * page), and records in it the replica state of the copy: the newest
+ * changeset it contains. The file is a complete database (no WAL). */
+int store_snapshot_create(struct store *, const char *path,
+    struct reg_replica_state *out, struct reg_err *err);
+/* Checks the snapshot at `image` (schema version, a replica state, no
+ * private rows) and copies it over the database at `replica` (created if
+ * absent) in one backup step, so a reader of the replica sees the old or
+ * the new copy, never a mix. REG_ESCHEMA, REG_EINVAL or REG_EDB, with the
+ * replica unchanged, on failure. */
+int store_snapshot_install(const char *image, const char *replica,
+    struct reg_replica_state *out, struct reg_err *err);
+
+/* The replica's position; REG_ENOTFOUND if the database is no replica
+ * (never seeded). */
+int store_replica_state(struct store *, struct reg_replica_state *out);
+/* Readies a replica connection (opened with STORE_NOLOG) to apply:
+ * foreign keys off, since changesets already carry the rows that ON
+ * DELETE CASCADE removed on the master. */
+int store_replica_prepare(struct store *);
+/* Applies c in one transaction that also records it as the position;
+ * outside a transaction. Refused with nothing changed: a sequence gap
+ * (REG_EINVAL), a malformed changeset or one naming a table that is not
+ * public (REG_ESYNTAX), a conflict (REG_ECONSTRAINT: the replica is not
+ * the state the changeset was made from). */
+int store_replica_apply(struct store *, const struct reg_change *c, int64_t now,
+    struct reg_err *err);
+
 #endif
