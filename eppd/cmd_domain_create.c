@@ -139,5 +139,5 @@ cmd_domain_create(struct epp_cmd *c)
 	    (rc = bill_grace_start(c->env, d->id, GRACE_ADD, me, paid, k->years)) != REG_OK)
 		return dom_store_fail(c, rc, &err);
 	create_response(c, d);
-	return epp_ok(c, EPP_OK);
+	return dom_done(c, d, arena_printf(c->a, "%d years", k->years), EPP_OK);
 }

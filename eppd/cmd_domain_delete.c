@@ -65,11 +65,11 @@ cmd_domain_delete(struct epp_cmd *c)
 	if (in_add) {
 		if ((rc = store_domain_delete(c->env->st, d->id, &err)) != REG_OK)
 			return dom_store_fail(c, rc, &err);
-		return epp_ok(c, EPP_OK);
+		return dom_done(c, d, "deleted in the add grace period", EPP_OK);
 	}
 	d->expires = dom_add_years(d->expires, -years_back);
 	d->updater_id = c->client->registrar_id;
 	if ((rc = dom_redemption_start(c->env, d, &err)) != REG_OK)
 		return dom_store_fail(c, rc, &err);
-	return epp_ok(c, EPP_OK_PENDING);
+	return dom_done(c, d, RGP_REDEMPTION, EPP_OK_PENDING);
 }

@@ -77,5 +77,5 @@ cmd_domain_renew(struct epp_cmd *c)
 	ren = epp_resdata(c, NS_DOMAIN, "renData");
 	xml_add(ren, "name", d->name);
 	xml_add_time(ren, "exDate", d->expires);
-	return epp_ok(c, EPP_OK);
+	return dom_done(c, d, arena_printf(c->a, "%d years", r->years), EPP_OK);
 }

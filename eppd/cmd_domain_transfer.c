@@ -40,14 +40,15 @@ dom_trn_fill(xmlNodePtr trn, const void *arg)
 		xml_add_time(trn, "exDate", t->expires);
 }
 
+/* The trnData answer; a transform also records its history entry. */
 static int
 trn_response(struct epp_cmd *c, const struct reg_domain *d, const struct reg_transfer *t,
-    int code)
+    int code, bool transform)
 {
 	struct dom_trn x = { d->name, t };
 
 	dom_trn_fill(epp_resdata(c, NS_DOMAIN, "trnData"), &x);
-	return epp_ok(c, code);
+	return transform ? dom_done(c, d, t->state, code) : epp_ok(c, code);
 }
 
 /* Who hears of each outcome, and what. */
@@ -178,7 +179,7 @@ cmd_domain_transfer_query(struct epp_cmd *c)
 	if (d.sponsor_id != me && t.gaining_id != me && t.losing_id != me && auth == NULL)
 		return epp_fail(c, EPP_AUTHORIZATION, NULL,
 		    "only the parties of a transfer may query it");
-	return trn_response(c, &d, &t, EPP_OK);
+	return trn_response(c, &d, &t, EPP_OK, false);
 }
 
 /* Everything a request must pass before it changes anything. */
@@ -247,7 +248,7 @@ cmd_domain_transfer_request(struct epp_cmd *c)
 	t.expires = dom_add_years(d.expires, t.years);
 	if ((rc = request_write(c, &d, &t)) != 0)
 		return rc;
-	return trn_response(c, &d, &t, EPP_OK_PENDING);
+	return trn_response(c, &d, &t, EPP_OK_PENDING, true);
 }
 
 /* approve, reject (the sponsor) and cancel (the gaining registrar). */
@@ -268,7 +269,7 @@ transfer_answer(struct epp_cmd *c, const char *state, bool by_gaining)
 	rc = dom_transfer_end(c->env, c->a, &d, &t, state, c->svtrid, &err);
 	if (rc != REG_OK)
 		return dom_store_fail(c, rc, &err);
-	return trn_response(c, &d, &t, EPP_OK);
+	return trn_response(c, &d, &t, EPP_OK, true);
 }
 
 int

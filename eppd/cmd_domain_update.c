@@ -224,5 +224,5 @@ cmd_domain_update(struct epp_cmd *c)
 	    (u->pw != NULL && (rc = store_authinfo_set(st, u->d.roid, u->pw)) != REG_OK) ||
 	    (rc = dom_sync_status(st, u->d.id, u->d.nns, &err)) != REG_OK)
 		return dom_store_fail(c, rc, &err);
-	return epp_ok(c, EPP_OK);
+	return dom_done(c, &u->d, NULL, EPP_OK);
 }

@@ -3,7 +3,7 @@
  * (cmd_domain*.c), the secDNS and rgp extensions (ext_secdns.c,
  * ext_rgp.c), billing (billing.c) and the registry clock (lifecycle.c).
  *
- * Registry policy in one place (README "eppd: domain policy" repeats it):
+ * Registry policy, stated once here:
  *
  *   - names: name_domain_check(); reserved names answer 2302 (the
  *     registry holds them), blocked names 2306 (policy forbids them);
@@ -107,6 +107,8 @@ int dom_poll(struct epp_env *env, int64_t registrar_id, const char *msg,
  * element ns:elem that fill() completes. */
 char *dom_payload(struct arena *, int ns, const char *elem,
     void (*fill)(xmlNodePtr, const void *), const void *arg);
+/* Records the command's history entry for d and sets the success code. */
+int dom_done(struct epp_cmd *c, const struct reg_domain *d, const char *detail, int code);
 /* A history entry by the registry itself (lifecycle events). */
 int dom_history_registry(struct epp_env *env, const struct reg_domain *d,
     const char *command, const char *detail);

@@ -260,6 +260,14 @@ dom_payload(struct arena *a, int ns, const char *elem,
 }
 
 int
+dom_done(struct epp_cmd *c, const struct reg_domain *d, const char *detail, int code)
+{
+	int rc = epp_history(c, KIND_DOMAIN, d->roid, d->name, detail);
+
+	return rc != EPP_OK ? rc : epp_ok(c, code);
+}
+
+int
 dom_history_registry(struct epp_env *env, const struct reg_domain *d,
     const char *command, const char *detail)
 {

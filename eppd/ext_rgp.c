@@ -95,6 +95,18 @@ restore_finish(struct epp_env *env, struct reg_domain *d, struct reg_err *err)
 	return dom_sync_status(env->st, d->id, d->nns, err);
 }
 
+/* The history keeps the report's reason and statements. */
+static const char *
+report_detail(struct epp_cmd *c, const struct rgp_restore *r)
+{
+	xmlNodePtr rep = xml_child(r->node, "report");
+	xmlNodePtr st = xml_child(rep, "statement");
+
+	return arena_printf(c->a, "restore report: %s | %s | %s",
+	    xml_child_text(c->a, rep, "resReason"), xml_text(c->a, st),
+	    xml_text(c->a, xml_next_same(st)));
+}
+
 int
 rgp_restore_exec(struct epp_cmd *c, struct reg_domain *d, const struct rgp_restore *r)
 {
@@ -118,12 +130,11 @@ rgp_restore_exec(struct epp_cmd *c, struct reg_domain *d, const struct rgp_resto
 	}
 	if (rc != REG_OK)
 		return dom_store_fail(c, rc, &err);
-	if (!r->report) {
-		up = epp_extdata(c, NS_RGP, "upData");
-		xmlSetProp(xml_add(up, "rgpStatus", NULL), BAD_CAST "s",
-		    BAD_CAST RGP_PENDING_RESTORE);
-	}
-	return epp_ok(c, EPP_OK);
+	if (r->report)
+		return dom_done(c, d, report_detail(c, r), EPP_OK);
+	up = epp_extdata(c, NS_RGP, "upData");
+	xmlSetProp(xml_add(up, "rgpStatus", NULL), BAD_CAST "s", BAD_CAST RGP_PENDING_RESTORE);
+	return dom_done(c, d, "restore request", EPP_OK);
 }
 
 /* --- info ------------------------------------------------------------------------ */
