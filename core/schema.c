@@ -257,8 +257,19 @@ static const char migration_1[] =
 "  changeset BLOB NOT NULL\n"
 ");\n";
 
+/* RDAP searches (rdapd/search.c): every search walks one index range.
+ * U-label prefixes of IDNs; entity names, case-insensitive for ASCII as
+ * RFC 9082 6.1 asks; registrars by IANA id for /entity/<id>. */
+static const char migration_2[] =
+"CREATE INDEX domain_uname ON domain(uname) WHERE uname IS NOT NULL;\n"
+"CREATE INDEX contact_int_name ON contact(int_name COLLATE NOCASE) WHERE int_name IS NOT NULL;\n"
+"CREATE INDEX contact_loc_name ON contact(loc_name COLLATE NOCASE) WHERE loc_name IS NOT NULL;\n"
+"CREATE INDEX registrar_name ON registrar(name COLLATE NOCASE);\n"
+"CREATE INDEX registrar_iana ON registrar(iana_id) WHERE iana_id IS NOT NULL;\n";
+
 static const char *const migrations[] = {
 	migration_1,
+	migration_2,
 };
 
 static const char *const public_tables[] = {
