@@ -63,10 +63,25 @@ ns_uri(xmlNodePtr n)
 	return n->ns != NULL ? (const char *)n->ns->href : "(no namespace)";
 }
 
-/* Object services and extensions we do not offer, before the schema
- * would call them a syntax error. */
+/* A login for another protocol version: the schema enumerates "1.0"
+ * only, so without this check a client would hear 2001, not 2100. */
 static int
-refuse_unknown_ns(struct epp_cmd *c)
+refuse_version(struct epp_cmd *c)
+{
+	xmlNodePtr v;
+	const char *text;
+
+	if (c->op == NULL || !is_element(c->op, NS_EPP, "login") ||
+	    (v = xml_child(xml_child(c->op, "options"), "version")) == NULL ||
+	    (text = xml_text(c->a, v)) == NULL || strcmp(text, EPP_VERSION) == 0)
+		return 0;
+	return epp_fail(c, EPP_UNIMPL_VERSION, v, "this server speaks EPP " EPP_VERSION);
+}
+
+/* Object services, extensions and versions we do not offer, before the
+ * schema would call them a syntax error. */
+static int
+refuse_unknown(struct epp_cmd *c)
 {
 	if (c->obj != NULL && epp_ns_lookup(c->obj->ns ? c->obj->ns->href : NULL) < 0)
 		return epp_fail(c, EPP_UNIMPL_SERVICE, NULL, "object service %s is not offered",
@@ -76,7 +91,7 @@ refuse_unknown_ns(struct epp_cmd *c)
 		if (epp_ns_lookup(e->ns ? e->ns->href : NULL) < 0)
 			return epp_fail(c, EPP_UNIMPL_EXTENSION, NULL, "extension %s is not offered",
 			    ns_uri(e));
-	return 0;
+	return refuse_version(c);
 }
 
 /* What a client may send at the top: <hello> or <command>. */
@@ -105,7 +120,7 @@ request_parse(struct epp_cmd *c, xmlSchemaValidCtxtPtr vctxt, const char *buf, s
 		return epp_fail(c, EPP_SYNTAX_ERROR, NULL, "%s", why);
 	xml_trim_leaves(xmlDocGetRootElement(c->doc));
 	locate(c);
-	if ((rc = refuse_unknown_ns(c)) != 0)
+	if ((rc = refuse_unknown(c)) != 0)
 		return rc;
 	if (vctxt != NULL && xml_validate(vctxt, c->doc, why, sizeof(why), &bad) != 0)
 		return epp_fail(c, EPP_SYNTAX_ERROR, bad, "%s", why);

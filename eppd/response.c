@@ -62,6 +62,19 @@ response_code(const struct epp_resp *r)
 	return r->code;
 }
 
+const char *
+response_reason(const struct epp_resp *r)
+{
+	xmlNodePtr ev, reason;
+
+	if (r->extvalues == NULL || (ev = r->extvalues->children) == NULL)
+		return NULL;
+	for (reason = ev->children; reason != NULL; reason = reason->next)
+		if (strcmp((const char *)reason->name, "reason") == 0 && reason->children)
+			return (const char *)reason->children->content;
+	return NULL;
+}
+
 void
 response_set_greeting(struct epp_resp *r)
 {
@@ -285,7 +298,6 @@ response_render(struct epp_cmd *c, size_t *len)
 	if (response_trid_ok(c->cltrid))
 		xmlNewTextChild(trid, NULL, (const xmlChar *)"clTRID", (const xmlChar *)c->cltrid);
 	xmlNewTextChild(trid, NULL, (const xmlChar *)"svTRID", (const xmlChar *)c->svtrid);
-	xmlReconciliateNs(r->doc, xmlDocGetRootElement(r->doc));
 	return xml_dump(r->doc, len);
 }
 

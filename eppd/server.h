@@ -67,6 +67,8 @@ struct epp_resp *response_new(struct arena *);
 void response_free(struct epp_resp *);
 /* The result code set so far, 0 if none. */
 int response_code(const struct epp_resp *);
+/* The first <extValue> reason, or NULL: for the log line. */
+const char *response_reason(const struct epp_resp *);
 /* Adds the elements of a stored poll payload (see epp_poll_add) under
  * <resData> or <extension>; -1 if it does not parse. */
 int response_payload(struct epp_cmd *c, const char *payload);
@@ -239,6 +241,7 @@ struct chan_req {
 /* The fixed part of an answer; the rendered response follows. */
 struct chan_resp {
 	int32_t code;
+	char reason[REASON_MAX];	/* for the frontend's log line */
 };
 
 /* A new per-session channel: one end goes to the writer over ctl_fd

@@ -28,6 +28,13 @@
 
 static uint64_t svtrid_counter;
 
+/* What goes back to the client, and the reason for the log line. */
+struct answer {
+	char *out;
+	size_t len;
+	const char *reason;
+};
+
 static const char *
 session_who(const struct session *s)
 {
@@ -67,12 +74,13 @@ session_send(struct session *s, const char *out, size_t len)
 }
 
 static void
-session_log(struct session *s, const struct epp_cmd *c, int code, double t0)
+session_log(struct session *s, const struct epp_cmd *c, int code, const char *reason,
+    double t0)
 {
-	log_info("%s %s clTRID=%s svTRID=%s result=%d %.1fms", session_who(s),
+	log_info("%s %s clTRID=%s svTRID=%s result=%d %.1fms%s%s", session_who(s),
 	    c->def ? c->def->name : "-",
 	    response_trid_ok(c->cltrid) ? c->cltrid : "-", c->svtrid, code,
-	    (mono_now() - t0) * 1e3);
+	    (mono_now() - t0) * 1e3, reason ? ": " : "", reason ? reason : "");
 }
 
 /* --- the writer ------------------------------------------------------------- */
@@ -95,7 +103,7 @@ session_call(struct session *s, struct chan_req *req, const char *body, size_t l
 }
 
 static int
-session_forward(struct session *s, struct epp_cmd *c, char **out, size_t *outlen)
+session_forward(struct session *s, struct epp_cmd *c, struct answer *ans)
 {
 	struct chan_req req = { .kind = CHAN_COMMAND, .client = s->client };
 	struct chan_resp resp;
@@ -104,10 +112,12 @@ session_forward(struct session *s, struct epp_cmd *c, char **out, size_t *outlen
 	int rc;
 
 	strlcpy_reg(req.svtrid, c->svtrid, sizeof(req.svtrid));
-	rc = session_call(s, &req, xml, len, &resp, out, outlen);
+	rc = session_call(s, &req, xml, len, &resp, &ans->out, &ans->len);
 	free(xml);
 	if (rc != 0)
 		return epp_fail(c, EPP_FAILED_CLOSING, NULL, "the database writer is not available");
+	resp.reason[sizeof(resp.reason) - 1] = '\0';
+	ans->reason = resp.reason[0] ? arena_strdup(s->a, resp.reason) : NULL;
 	return resp.code;
 }
 
@@ -141,9 +151,10 @@ session_local(struct session *s, struct epp_cmd *c)
 	return rc;
 }
 
-/* The gatekeeper's frontend half; *out is set when the writer answered. */
+/* The gatekeeper's frontend half; ans->out is set when the writer
+ * answered. */
 static int
-session_dispatch(struct session *s, struct epp_cmd *c, char **out, size_t *outlen)
+session_dispatch(struct session *s, struct epp_cmd *c, struct answer *ans)
 {
 	int rc;
 
@@ -156,7 +167,7 @@ session_dispatch(struct session *s, struct epp_cmd *c, char **out, size_t *outle
 		    "%s sent more than %lld commands a second", s->client.clid,
 		    (long long)srv.cfg->epp.rate_limit);
 	if (c->def->flags & CMD_WRITE)
-		return session_forward(s, c, out, outlen);
+		return session_forward(s, c, ans);
 	return session_local(s, c);
 }
 
@@ -166,23 +177,24 @@ session_command(struct session *s, const char *buf, size_t len)
 	struct epp_env env = { srv.cfg, s->st, srv.names, 0, false };
 	struct epp_cmd c = { .client = &s->client, .env = &env, .a = s->a, .session = s };
 	double t0 = mono_now();
-	char *out = NULL;
-	size_t outlen = 0;
+	struct answer ans = { NULL, 0, NULL };
 	int code;
 
 	c.resp = response_new(s->a);
 	c.svtrid = svtrid_new(s->a);
 	if ((code = request_parse(&c, s->vctxt, buf, len)) == 0)
-		code = session_dispatch(s, &c, &out, &outlen);
-	if (out == NULL)
-		out = response_render(&c, &outlen);
+		code = session_dispatch(s, &c, &ans);
+	if (ans.out == NULL) {
+		ans.reason = arena_strdup(s->a, response_reason(c.resp));
+		ans.out = response_render(&c, &ans.len);
+	}
 	if (code == 0)
 		code = response_code(c.resp);
-	session_send(s, out, outlen);
-	session_log(s, &c, code, t0);
+	session_send(s, ans.out, ans.len);
+	session_log(s, &c, code, ans.reason, t0);
 	if (closing_code(code))
 		s->state = SESS_CLOSING;
-	free(out);
+	free(ans.out);
 	request_clear(&c);
 	response_free(c.resp);
 	arena_reset(s->a);

@@ -36,6 +36,7 @@ struct job {
 	char *out;		/* the rendered answer (none for CHAN_PASSWORD) */
 	size_t outlen;
 	int code;
+	char reason[REASON_MAX];
 };
 
 struct writer {
@@ -87,6 +88,9 @@ job_command(struct epp_cmd *c, const struct job *j)
 static void
 job_finish(struct job *j, struct epp_cmd *c)
 {
+	const char *reason = response_reason(c->resp);
+
+	strlcpy_reg(j->reason, reason ? reason : "", sizeof(j->reason));
 	if (j->req.kind == CHAN_COMMAND)
 		j->out = response_render(c, &j->outlen);
 	request_clear(c);
@@ -141,6 +145,8 @@ batch_answer(struct writer *w)
 	for (int i = 0; i < w->njobs; i++) {
 		struct job *j = &w->jobs[i];
 		struct chan_resp r = { .code = j->code };
+
+		memcpy(r.reason, j->reason, sizeof(r.reason));
 
 		if (channel_send(j->fd, &r, sizeof(r), j->out, j->out ? j->outlen : 0) != 0)
 			log_debug("writer: %s: the session is gone", j->req.svtrid);
