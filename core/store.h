@@ -223,6 +223,9 @@ int store_host_get_by_id(struct store *, struct arena *, int64_t id,
     struct reg_host *out);
 int store_host_delete(struct store *, int64_t id, struct reg_err *);
 bool store_host_in_use(struct store *, int64_t id);	/* delegated to */
+/* Whether a domain that registrar_id does not sponsor delegates to the
+ * host (RFC 5732 3.2.5: such an external host cannot be renamed). */
+bool store_host_used_by_others(struct store *, int64_t id, int64_t registrar_id);
 /* Hosts subordinate to a domain (their names end in the domain's). */
 int store_host_list_by_domain(struct store *, struct arena *, int64_t domain_id,
     struct reg_host **out, int *n);
@@ -453,5 +456,13 @@ int store_replica_prepare(struct store *);
  * the state the changeset was made from). */
 int store_replica_apply(struct store *, const struct reg_change *c, int64_t now,
     struct reg_err *err);
+
+/* --- public lookups (store_lookup.c) ------------------------------------- */
+
+/* The name servers of domain_id by name, each with its addresses when it
+ * is in one of our zones (the glue a lookup shows); external hosts come
+ * with none. Only id, name, naddr and addr are filled. */
+int store_domain_ns_hosts(struct store *, struct arena *, int64_t domain_id,
+    struct reg_host **out, int *n);
 
 #endif

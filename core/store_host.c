@@ -144,6 +144,16 @@ store_host_in_use(struct store *st, int64_t id)
 	return stmt_int(st, 0, sql, "i", id) != 0;
 }
 
+bool
+store_host_used_by_others(struct store *st, int64_t id, int64_t registrar_id)
+{
+	static const char sql[] =
+	    "SELECT EXISTS (SELECT 1 FROM domain_ns n JOIN domain d ON d.id = n.domain_id "
+	    "WHERE n.host_id = ? AND d.sponsor_id <> ?)";
+
+	return stmt_int(st, 0, sql, "ii", id, registrar_id) != 0;
+}
+
 int
 store_host_delete(struct store *st, int64_t id, struct reg_err *err)
 {

@@ -372,7 +372,8 @@ cmd_contact_check(struct epp_cmd *c)
 	struct reg_contact ct;
 
 	for (xmlNodePtr n = xml_child(c->obj, "id"); n; n = xml_next_same(n)) {
-		const char *id = xml_text(c->a, n), *why = id_invalid(id);
+		const char *id = xml_text(c->a, n);
+		const char *why = id_invalid(id) ? "Invalid contact id" : NULL;
 		xmlNodePtr cd = xml_add(res, "cd", NULL);
 		xmlNodePtr idn = xml_add(cd, "id", id);
 
@@ -493,7 +494,7 @@ cmd_contact_info(struct epp_cmd *c)
 	sponsor = full = ct.sponsor_id == c->client->registrar_id;
 	if (!sponsor && (pw = contact_authinfo_given(c)) != NULL) {
 		if (!store_authinfo_check(c->env->st, ct.roid, pw))
-			return epp_fail(c, EPP_INVALID_AUTHINFO, xml_child(c->obj, "authInfo"),
+			return epp_fail(c, EPP_INVALID_AUTHINFO, NULL,
 			    "authInfo does not match");
 		full = true;
 	}

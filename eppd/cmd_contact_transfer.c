@@ -152,7 +152,7 @@ query_allowed(struct epp_cmd *c, const struct reg_contact *ct, const struct reg_
 		return epp_fail(c, EPP_AUTHORIZATION, NULL,
 		    "only the parties of the transfer or a holder of the authInfo may query it");
 	if (!store_authinfo_check(c->env->st, ct->roid, pw))
-		return epp_fail(c, EPP_INVALID_AUTHINFO, xml_child(c->obj, "authInfo"),
+		return epp_fail(c, EPP_INVALID_AUTHINFO, NULL,
 		    "authInfo does not match");
 	return EPP_OK;
 }
@@ -197,7 +197,7 @@ request_allowed(struct epp_cmd *c, const struct reg_contact *ct)
 	if (pw == NULL)
 		return epp_fail(c, EPP_MISSING_PARAM, NULL, "a transfer request needs the authInfo");
 	if (!store_authinfo_check(c->env->st, ct->roid, pw))
-		return epp_fail(c, EPP_INVALID_AUTHINFO, xml_child(c->obj, "authInfo"),
+		return epp_fail(c, EPP_INVALID_AUTHINFO, NULL,
 		    "authInfo does not match");
 	return EPP_OK;
 }

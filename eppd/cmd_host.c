@@ -18,10 +18,11 @@
  *     same address twice, adding one the host has or removing one it
  *     lacks is 2306.
  *   - Rename (chg name): the new name must be free (2302) and follows the
- *     create rules for its superordinate domain and addresses; an external
- *     host that a domain uses cannot be renamed (2305: RFC 5732 3.2.5 asks
- *     this for hosts used by other registrars' domains; we also ask it for
- *     the registrar's own, whose delegations would silently change).
+ *     create rules for its superordinate domain and addresses (an in-zone
+ *     host renamed out of our zones must drop its addresses in the same
+ *     update, an external one renamed into them must gain one); domains
+ *     using the host follow the new name. An external host that another
+ *     registrar's domain uses cannot be renamed (2305, RFC 5732 3.2.5).
  *   - Only the sponsor updates or deletes a host (2201); a host a domain
  *     delegates to cannot be deleted (2305). "linked" shows in info while
  *     a domain uses the host; info is open to every registrar.
@@ -221,13 +222,13 @@ superordinate(struct epp_cmd *c, xmlNodePtr node, const char *name, int64_t *dom
 
 /* The address rule: in-zone hosts need one, external hosts have none. */
 static int
-addrs_fit(struct epp_cmd *c, const struct reg_host *h, int missing)
+addrs_fit(struct epp_cmd *c, const struct reg_host *h, int missing, xmlNodePtr value)
 {
 	if (h->domain_id != 0 && h->naddr == 0)
-		return epp_fail(c, missing, NULL,
+		return epp_fail(c, missing, value,
 		    "%s is in a zone of this registry and needs at least one address", h->name);
 	if (h->domain_id == 0 && h->naddr > 0)
-		return epp_fail(c, EPP_PARAM_POLICY, NULL,
+		return epp_fail(c, EPP_PARAM_POLICY, value,
 		    "%s is outside the zones of this registry and carries no addresses",
 		    h->name);
 	return EPP_OK;
@@ -262,28 +263,28 @@ host_lookup(struct epp_cmd *c, struct reg_host *out)
 
 /* --- check and info --------------------------------------------------------- */
 
-/* Why name cannot be created by this client, or NULL. */
+/* Why name cannot be created by this client, or NULL; at most 32
+ * characters (eppcom:reasonType). */
 static const char *
 check_reason(struct epp_cmd *c, const char *text)
 {
 	struct name_parts parts;
-	struct reg_err err = { 0 };
 	char dname[NAME_TEXT_MAX + 1];
 	struct reg_domain d;
 	bool in_zone;
 
-	if (name_host_check(c->env->names, text, &parts, &in_zone, &err) != REG_OK)
-		return arena_strdup(c->a, reg_err_text(&err));
+	if (name_host_check(c->env->names, text, &parts, &in_zone, NULL) != REG_OK)
+		return "Invalid host name";
 	if (host_exists(c, parts.alabel))
 		return "In use";
 	if (!in_zone)
 		return NULL;
 	if (name_superordinate(c->env->names, parts.alabel, dname, sizeof(dname)) != REG_OK)
-		return "no superordinate domain";
+		return "No superordinate domain";
 	if (store_domain_get(c->env->st, c->a, dname, &d) != REG_OK)
-		return arena_printf(c->a, "superordinate domain %s is not registered", dname);
+		return "Superordinate domain not found";
 	if (d.sponsor_id != c->client->registrar_id)
-		return "superordinate domain is sponsored by another registrar";
+		return "Superordinate domain not yours";
 	return NULL;
 }
 
@@ -353,7 +354,7 @@ cmd_host_create_check(struct epp_cmd *c)
 	q->h.addr = arena_alloc(c->a, sizeof(*q->h.addr) * (size_t)(count_addr(c->obj) + 1));
 	if ((rc = addrs_add(c, c->obj, &q->h)) != EPP_OK)
 		return rc;
-	return addrs_fit(c, &q->h, EPP_MISSING_PARAM);
+	return addrs_fit(c, &q->h, EPP_MISSING_PARAM, node);
 }
 
 int
@@ -399,10 +400,11 @@ rename_check(struct epp_cmd *c, struct host_req *q, xmlNodePtr chg)
 		return epp_fail(c, EPP_PARAM_POLICY, node, "the host is already named %s", name);
 	if (host_exists(c, name))
 		return epp_fail(c, EPP_EXISTS, node, "host %s exists", name);
-	if (q->h.domain_id == 0 && store_host_in_use(c->env->st, q->h.id))
+	if (q->h.domain_id == 0 &&
+	    store_host_used_by_others(c->env->st, q->h.id, c->client->registrar_id))
 		return epp_fail(c, EPP_ASSOCIATION_PROHIBITS, node,
-		    "external host %s is a name server of a domain; create a new host and "
-		    "update the domains instead", q->h.name);
+		    "external host %s is a name server of another registrar's domain; create "
+		    "a new host and update your domains instead", q->h.name);
 	q->h.domain_id = 0;
 	if (in_zone && (rc = superordinate(c, node, name, &q->h.domain_id)) != EPP_OK)
 		return rc;
@@ -447,7 +449,7 @@ cmd_host_update_check(struct epp_cmd *c)
 		return rc;
 	if ((rc = update_addrs(c, q, add, rem)) != EPP_OK)
 		return rc;
-	return addrs_fit(c, &q->h, EPP_PARAM_POLICY);
+	return addrs_fit(c, &q->h, EPP_PARAM_POLICY, chg ? xml_child(chg, "name") : NULL);
 }
 
 int
