@@ -242,7 +242,7 @@ refused(host_update($c1, 'ns1.alpha.test', add_st => ['clientDeleteProhibited'])
 refused(host_update($c1, 'ns1.alpha.test', rem_st => ['clientUpdateProhibited']), 2306,
     qr/does not have status/, 'remove a status the host lacks', 'ns1.alpha.test', $ns1);
 refused(host_update($c1, 'ns1.alpha.test', add => ['192.0.2.3'], add_st => ['ok']), 2306,
-    qr/status ok/, 'a refused status undoes the whole update', 'ns1.alpha.test', $ns1);
+    qr/status ok/, 'a refused status refuses the whole update', 'ns1.alpha.test', $ns1);
 
 # clientUpdateProhibited: only its removal goes through (RFC 5732 2.3).
 $t->code_is(host_update($c1, 'ns1.alpha.test', add_st => ['clientUpdateProhibited']), 1000,
