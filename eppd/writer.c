@@ -163,6 +163,7 @@ batch_run(struct writer *w)
 	struct reg_err err = { 0 };
 	bool ok;
 
+	log_debug("writer: %d commands in one transaction", w->njobs);
 	if ((ok = store_begin(w->st) == REG_OK)) {
 		for (int i = 0; i < w->njobs; i++)
 			job_run(w, &w->jobs[i]);
