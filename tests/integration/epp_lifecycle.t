@@ -4,15 +4,16 @@
 # poll messages and balances at each step:
 #
 #   day 0    create; a delete in the add grace period refunds and frees
-#   day 6    transfer request                   (add grace over)
-#   day 12   transfer auto-approved; deletes start redemption; a restore
+#   day 6    renew grace delete; transfer request (add grace over)
+#   day 12   transfer auto-approved, transfer grace delete; deletes
+#            start redemption; a restore
 #            request with its report restores; another request lapses
 #   day 20   the lapsed restore is back in redemptionPeriod
 #   day 43   redemption over: pendingDelete
 #   day 48   purged: the name is free again
 #   day 366  expiry: auto-renew (charged, poll message), or redemption
-#            when the sponsor cannot pay; a delete in the auto-renew grace
-#            period refunds the renewal
+#            when the sponsor cannot pay; a transfer or a delete in the
+#            auto-renew grace period refunds the renewal
 #
 # Periods are the defaults: add grace 5 days, redemption 30, pending delete
 # 5, transfer pending 5, auto-renew grace 45. Prices: 1000 a year, restore
@@ -70,16 +71,28 @@ $d->create($c2, 1000, 'quick.test', registrant => '<domain:registrant>holder2</d
     what => 'another registrar takes the name at once');
 is(scalar($d->drain($c1)), 0, 'add grace delete: no poll message');
 
-for my $name (qw(aging.test redeem.test lapse.test purged.test moving.test)) {
+for my $name (qw(aging.test redeem.test lapse.test purged.test moving.test renewed.test)) {
 	$d->create($c1, 1000, $name);
 }
 $d->create($c2, 1000, 'unpaid.test', registrant => '<domain:registrant>holder2</domain:registrant>');
-my %exp = map { $_ => $d->info($c1, $_)->text('//domain:exDate') } qw(aging.test moving.test);
+my %exp = map { $_ => $d->info($c1, $_)->text('//domain:exDate') }
+    qw(aging.test moving.test renewed.test redeem.test);
 
 # --- day 6: transfer request ----------------------------------------------------------------
 
 advance('6d');
 is($d->rgp_statuses($d->info($c1, 'aging.test')), '', 'day 6: the add grace period is over');
+mark();
+$d->expect($c1, 1000, 'renew after the add grace period', 'renew', '<domain:name>renewed.test'
+    . '</domain:name><domain:curExpDate>' . substr($exp{'renewed.test'}, 0, 10)
+    . '</domain:curExpDate>');
+is($d->rgp_statuses($d->info($c1, 'renewed.test')), 'renewPeriod', 'rgpStatus renewPeriod');
+$d->expect($c1, 1001, 'delete in the renew grace period: 1001', 'delete',
+    '<domain:name>renewed.test</domain:name>');
+is(delta('reg1'), 0, 'renew grace delete: the renewal refunded');
+is($d->info($c1, 'renewed.test')->text('//domain:exDate'), $exp{'renewed.test'},
+    'renew grace delete: the renewed year taken off');
+
 mark();
 $d->expect($c2, 1001, 'transfer request', 'transfer',
     '<domain:name>moving.test</domain:name>' . EPPDomain::auth($PW), op => 'request');
@@ -105,6 +118,12 @@ is($m[0][1]->text('//domain:trnData/domain:trStatus'), 'serverApproved', 'auto-a
 like($d->messages($d->drain($c1)), qr/Transfer approved by the registry/,
     'auto-approval: poll message for the losing registrar');
 is(delta('reg2') . '/' . delta('reg1'), '-1000/0', 'auto-approval: no further charge');
+is($d->rgp_statuses($d->info($c2, 'moving.test')), 'transferPeriod', 'rgpStatus transferPeriod');
+$d->expect($c2, 1001, 'delete in the transfer grace period', 'delete',
+    '<domain:name>moving.test</domain:name>');
+is(delta('reg2'), 0, 'transfer grace delete: the transfer refunded');
+is($d->info($c2, 'moving.test')->text('//domain:exDate'), $exp{'moving.test'},
+    'transfer grace delete: the transferred year taken off');
 
 mark();
 for my $name (qw(redeem.test lapse.test purged.test)) {
@@ -179,6 +198,20 @@ is($d->rgp_statuses($r), 'redemptionPeriod', 'no funds: expired into redemption'
 like($d->messages($d->drain($c2)), qr/Expired, not renewed \(insufficient funds\).*: unpaid\.test/,
     'no funds: poll message');
 is(delta('reg2'), 0, 'no funds: nothing charged');
+
+# A transfer in the auto-renew grace period: the losing registrar gets
+# the renewal back and the transfer's year replaces it.
+$t->sql("UPDATE registrar_account SET balance = 1000000 WHERE registrar_id = "
+    . "(SELECT id FROM registrar WHERE handle = 'reg2')");
+mark();
+$d->expect($c2, 1001, 'transfer request in the auto-renew grace period', 'transfer',
+    '<domain:name>redeem.test</domain:name>' . EPPDomain::auth($PW), op => 'request');
+$d->expect($c1, 1000, 'approved', 'transfer', '<domain:name>redeem.test</domain:name>',
+    op => 'approve');
+is(delta('reg1') . '/' . delta('reg2'), '1000/-1000',
+    'transfer in auto-renew grace: the loser refunded, the winner charged');
+is(substr($d->info($c2, 'redeem.test')->text('//domain:exDate'), 0, 4),
+    substr($exp{'redeem.test'}, 0, 4) + 1, 'transfer in auto-renew grace: one year on, not two');
 
 mark();
 $d->expect($c1, 1001, 'delete in the auto-renew grace period', 'delete', '<domain:name>aging.test</domain:name>');
