@@ -7,16 +7,31 @@
  *
  *   - names: name_domain_check(); reserved names answer 2302 (the
  *     registry holds them), blocked names 2306 (policy forbids them);
+ *     outside our zones or the IDN table: 2306 with the reason;
  *   - name servers are host objects (hostAttr is refused with 2102), at
  *     most DOMAIN_MAX_NS, each must exist (2303); contacts and the
- *     registrant must exist (2303), a registrant is required (2003);
- *   - periods are whole years, periods.min_years to periods.max_years,
- *     and an expiry never lies more than max_years ahead (2306);
+ *     registrant must exist (2303), any registrar's contacts may be
+ *     named, a registrant is required (2003); authInfo is a password of
+ *     AUTHINFO_MIN to AUTHINFO_MAX characters (2306);
+ *   - info shows everything to the sponsor and to a client giving the
+ *     right authInfo (a wrong one: 2202), to others the public fields
+ *     only (no registrant, contacts or authInfo);
+ *   - periods are whole years, periods.min_years to periods.max_years
+ *     (2004), and an expiry never lies more than max_years ahead (2306);
+ *   - a domain with subordinate hosts cannot be deleted (2305); a delete
+ *     in the add grace period refunds and frees the name at once, later
+ *     ones refund the renew, auto-renew and transfer grace periods
+ *     (RFC 3915) and start redemption (1001);
  *   - a transfer needs the domain's authInfo (or the registrant's, by
  *     roid), is refused (2106) while the add grace period or the transfer
  *     grace period of the last transfer runs, is charged at request and
  *     refunded when rejected or cancelled, and is approved by the
- *     registry after periods.transfer_pending days;
+ *     registry after periods.transfer_pending; approved in the auto-renew
+ *     grace period, it refunds the auto-renewal to the losing registrar;
+ *   - at expiry the registry renews for a year and charges the sponsor;
+ *     with serverRenewProhibited, or when the sponsor cannot pay, the
+ *     domain goes into redemption instead (delete prohibitions do not
+ *     stop the registry's own expiry);
  *   - secDNS: the dsData interface only (keyData interface: 2306),
  *     at most DOMAIN_MAX_DS records, digest lengths checked by type;
  *   - rgp: a restore request moves redemptionPeriod to pendingRestore
@@ -33,6 +48,8 @@
 #define DOMAIN_MAX_NS 13	/* name servers per domain */
 #define DOMAIN_MAX_DS 8		/* DS records per domain */
 #define DOMAIN_CHECK_MAX 100	/* names in one <domain:check> */
+#define AUTHINFO_MIN 6		/* characters of a domain password */
+#define AUTHINFO_MAX 64
 #define MONTHS_PER_YEAR 12
 #define DAY_SECONDS 86400
 #define RGP_RESTORE_WAIT (7 * DAY_SECONDS)	/* pendingRestore awaits a report */

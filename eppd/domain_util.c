@@ -13,9 +13,6 @@
 #include "status.h"
 #include "util.h"
 
-#define AUTHINFO_MIN 6		/* characters of a domain password */
-#define AUTHINFO_MAX 64
-
 int
 dom_name(struct epp_cmd *c, xmlNodePtr n, struct name_parts *out)
 {
@@ -93,10 +90,9 @@ dom_status_allows(struct epp_cmd *c, const struct reg_domain *d, enum dom_op op)
 int
 dom_sponsor(struct epp_cmd *c, const struct reg_domain *d)
 {
-	if (d->sponsor_id == c->client->registrar_id)
-		return 0;
-	return epp_fail(c, EPP_AUTHORIZATION, xml_child(c->obj, "name"),
-	    "domain %s is sponsored by another registrar", d->name);
+	int rc = epp_require_sponsor(c, d->sponsor_id, xml_child(c->obj, "name"));
+
+	return rc == EPP_OK ? 0 : rc;
 }
 
 int
