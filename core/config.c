@@ -80,6 +80,11 @@ static const struct cfg_key schema[] = {
 	{ "whois", "rate_burst", CFG_INT, "60", 1, 1000000, O(whois.rate_burst) },
 	{ "whois", "read_timeout", CFG_DUR, "5s", 1, 600, O(whois.read_timeout) },
 	{ "whois", "disclose", CFG_BOOL, "no", 0, 0, O(whois.disclose) },
+	{ "whois", "threads", CFG_INT, "0", 0, 256, O(whois.threads) },
+	{ "whois", "prefix_rate_limit", CFG_INT, "100", 1, 1000000, O(whois.prefix_rate_limit) },
+	{ "whois", "prefix_rate_burst", CFG_INT, "300", 1, 1000000, O(whois.prefix_rate_burst) },
+	{ "whois", "log_rate", CFG_INT, "100", 0, 1000000, O(whois.log_rate) },
+	{ "whois", "terms", CFG_PATH, "", 0, 0, O(whois.terms) },
 
 	{ "rdap", "listen", CFG_STR, "127.0.0.1:8080", 0, 0, O(rdap.listen) },
 	{ "rdap", "base_url", CFG_STR, "http://127.0.0.1:8080/", 0, 0, O(rdap.base_url) },

@@ -66,10 +66,14 @@ struct reg_config {
 	} epp;
 
 	struct {
-		char *listen;
+		char *listen;		/* "127.0.0.1:43" or "[::1]:43", comma separated */
 		int64_t max_connections, rate_limit, rate_burst;
 		int64_t read_timeout;
 		bool disclose;		/* show personal data regardless of flags */
+		int64_t threads;	/* workers; 0: one per CPU */
+		int64_t prefix_rate_limit, prefix_rate_burst;	/* per /24 or /56 */
+		int64_t log_rate;	/* query log lines per second, then summaries */
+		char *terms;		/* terms-of-use text file; "": built in */
 	} whois;
 
 	struct {
