@@ -371,10 +371,14 @@ sub xmllint_all {
 	    or diag($out);
 }
 
-# Ends the test script: the xmllint pass over every response, then
-# done_testing().
+# Ends the test script: the xmllint pass over every response and a look
+# for sanitizer reports in eppd's log, then done_testing().
 sub done {
-	$_->xmllint_all for grep { defined } @instances;
+	for my $t (grep { defined } @instances) {
+		$t->xmllint_all;
+		unlike($t->log_text, qr/AddressSanitizer|LeakSanitizer|runtime error:/,
+		    'no sanitizer reports in the eppd log');
+	}
 	@instances = ();
 	done_testing();
 }
