@@ -2,7 +2,7 @@
  * cmd_contact.c: the contact commands of RFC 5733: check, info, create,
  * update and delete (transfer: cmd_contact_transfer.c).
  *
- * Policy (README "eppd: contacts"):
+ * Policy:
  *   - Ids are clIDType (3 to 16 characters) made of ASCII letters, digits,
  *     '.', '-' and '_'; anything else is 2005 on create and avail="0" with
  *     the reason on check. Ids are case-sensitive, as the RFC has them.
@@ -27,6 +27,8 @@
  *     contact lacks needs name and addr (2003). An empty <voice/> or
  *     <fax/> removes the number.
  *   - delete: 2305 while a domain uses the contact in any role.
+ *   - No extension applies to contact commands (2103); a check takes at
+ *     most EPP_CHECK_MAX ids (2306).
  */
 #include <ctype.h>
 #include <string.h>
@@ -368,10 +370,14 @@ contact_authinfo_given(struct epp_cmd *c)
 int
 cmd_contact_check(struct epp_cmd *c)
 {
-	xmlNodePtr res = epp_resdata(c, NS_CONTACT, "chkData");
+	xmlNodePtr first = xml_child(c->obj, "id"), res;
 	struct reg_contact ct;
+	int rc;
 
-	for (xmlNodePtr n = xml_child(c->obj, "id"); n; n = xml_next_same(n)) {
+	if ((rc = cmd_no_extension(c)) != EPP_OK || (rc = cmd_check_limit(c, first)) != EPP_OK)
+		return rc;
+	res = epp_resdata(c, NS_CONTACT, "chkData");
+	for (xmlNodePtr n = first; n; n = xml_next_same(n)) {
 		const char *id = xml_text(c->a, n);
 		const char *why = id_invalid(id) ? "Invalid contact id" : NULL;
 		xmlNodePtr cd = xml_add(res, "cd", NULL);
@@ -489,7 +495,7 @@ cmd_contact_info(struct epp_cmd *c)
 	bool sponsor, full;
 	int rc;
 
-	if ((rc = contact_lookup(c, &ct)) != EPP_OK)
+	if ((rc = cmd_no_extension(c)) != EPP_OK || (rc = contact_lookup(c, &ct)) != EPP_OK)
 		return rc;
 	sponsor = full = ct.sponsor_id == c->client->registrar_id;
 	if (!sponsor && (pw = contact_authinfo_given(c)) != NULL) {
@@ -514,6 +520,8 @@ cmd_contact_create_check(struct epp_cmd *c)
 	int rc;
 
 	c->data = q;
+	if ((rc = cmd_no_extension(c)) != EPP_OK)
+		return rc;
 	q->ct.handle = (char *)xml_text(c->a, node);
 	if ((why = id_invalid(q->ct.handle)) != NULL)
 		return epp_fail(c, EPP_PARAM_SYNTAX, node, "%s", why);
@@ -580,7 +588,7 @@ cmd_contact_update_check(struct epp_cmd *c)
 	int rc;
 
 	c->data = q;
-	if ((rc = contact_lookup(c, &q->ct)) != EPP_OK ||
+	if ((rc = cmd_no_extension(c)) != EPP_OK || (rc = contact_lookup(c, &q->ct)) != EPP_OK ||
 	    (rc = epp_require_sponsor(c, q->ct.sponsor_id, xml_child(c->obj, "id"))) != EPP_OK)
 		return rc;
 	if (add == NULL && rem == NULL && chg == NULL)
@@ -621,7 +629,7 @@ cmd_contact_delete_check(struct epp_cmd *c)
 	int rc;
 
 	c->data = q;
-	if ((rc = contact_lookup(c, &q->ct)) != EPP_OK ||
+	if ((rc = cmd_no_extension(c)) != EPP_OK || (rc = contact_lookup(c, &q->ct)) != EPP_OK ||
 	    (rc = epp_require_sponsor(c, q->ct.sponsor_id, node)) != EPP_OK ||
 	    (rc = cmd_status_may_delete(c, &q->ct.statuses)) != EPP_OK)
 		return rc;

@@ -1,7 +1,7 @@
 /*
  * cmd_contact_transfer.c: contact transfer (RFC 5733 3.1.3 and 3.2.4).
  *
- * Policy (README "eppd: contacts"):
+ * Policy:
  *   - registry.contact_transfer = no (the default): request, approve,
  *     reject and cancel answer 2307 "Unimplemented object service" with
  *     the reason: the registry does not offer the service at all, for any
@@ -97,7 +97,8 @@ pending_load(struct epp_cmd *c, struct reg_contact *ct, struct reg_transfer *t)
 {
 	int rc;
 
-	if ((rc = service_offered(c)) != EPP_OK || (rc = contact_lookup(c, ct)) != EPP_OK)
+	if ((rc = cmd_no_extension(c)) != EPP_OK || (rc = service_offered(c)) != EPP_OK ||
+	    (rc = contact_lookup(c, ct)) != EPP_OK)
 		return rc;
 	rc = store_transfer_get(c->env->st, c->a, kind, ct->id, t);
 	if (rc != REG_OK && rc != REG_ENOTFOUND)
@@ -164,7 +165,7 @@ cmd_contact_transfer_query(struct epp_cmd *c)
 	struct reg_transfer t;
 	int rc;
 
-	if ((rc = contact_lookup(c, &ct)) != EPP_OK)
+	if ((rc = cmd_no_extension(c)) != EPP_OK || (rc = contact_lookup(c, &ct)) != EPP_OK)
 		return rc;
 	rc = store_transfer_get(c->env->st, c->a, kind, ct.id, &t);
 	if (rc == REG_ENOTFOUND)
@@ -212,8 +213,8 @@ cmd_contact_transfer_request(struct epp_cmd *c)
 	xmlNodePtr trn;
 	int rc;
 
-	if ((rc = service_offered(c)) != EPP_OK || (rc = contact_lookup(c, &ct)) != EPP_OK ||
-	    (rc = request_allowed(c, &ct)) != EPP_OK)
+	if ((rc = cmd_no_extension(c)) != EPP_OK || (rc = service_offered(c)) != EPP_OK ||
+	    (rc = contact_lookup(c, &ct)) != EPP_OK || (rc = request_allowed(c, &ct)) != EPP_OK)
 		return rc;
 	t = (struct reg_transfer){ .kind = (char *)kind, .object_id = ct.id,
 	    .state = (char *)st_pending, .gaining_id = c->client->registrar_id,

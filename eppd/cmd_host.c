@@ -2,7 +2,7 @@
  * cmd_host.c: the host commands of RFC 5732: check, info, create, update
  * (addresses, statuses, rename) and delete.
  *
- * Policy (README "eppd: hosts"):
+ * Policy:
  *   - A host under one of our zones (in-zone) is created only by the
  *     sponsor of its superordinate domain, which must exist (RFC 5732
  *     3.2.1; 2303, 2201), and needs at least one address for glue (2003 on
@@ -26,6 +26,8 @@
  *   - Only the sponsor updates or deletes a host (2201); a host a domain
  *     delegates to cannot be deleted (2305). "linked" shows in info while
  *     a domain uses the host; info is open to every registrar.
+ *   - No extension applies to host commands (2103); a check takes at most
+ *     EPP_CHECK_MAX names (2306).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -291,9 +293,13 @@ check_reason(struct epp_cmd *c, const char *text)
 int
 cmd_host_check(struct epp_cmd *c)
 {
-	xmlNodePtr res = epp_resdata(c, NS_HOST, "chkData");
+	xmlNodePtr first = xml_child(c->obj, "name"), res;
+	int rc;
 
-	for (xmlNodePtr n = xml_child(c->obj, "name"); n; n = xml_next_same(n)) {
+	if ((rc = cmd_no_extension(c)) != EPP_OK || (rc = cmd_check_limit(c, first)) != EPP_OK)
+		return rc;
+	res = epp_resdata(c, NS_HOST, "chkData");
+	for (xmlNodePtr n = first; n; n = xml_next_same(n)) {
 		const char *text = xml_text(c->a, n);
 		const char *why = check_reason(c, text);
 		xmlNodePtr cd = xml_add(res, "cd", NULL);
@@ -313,7 +319,7 @@ cmd_host_info(struct epp_cmd *c)
 	xmlNodePtr r;
 	int rc;
 
-	if ((rc = host_lookup(c, &h)) != EPP_OK)
+	if ((rc = cmd_no_extension(c)) != EPP_OK || (rc = host_lookup(c, &h)) != EPP_OK)
 		return rc;
 	r = epp_resdata(c, NS_HOST, "infData");
 	xml_add(r, "name", h.name);
@@ -345,7 +351,8 @@ cmd_host_create_check(struct epp_cmd *c)
 	int rc;
 
 	c->data = q;
-	if ((rc = name_parse(c, node, (const char **)&q->h.name, &in_zone)) != EPP_OK)
+	if ((rc = cmd_no_extension(c)) != EPP_OK ||
+	    (rc = name_parse(c, node, (const char **)&q->h.name, &in_zone)) != EPP_OK)
 		return rc;
 	if (host_exists(c, q->h.name))
 		return epp_fail(c, EPP_EXISTS, node, "host %s exists", q->h.name);
@@ -438,7 +445,7 @@ cmd_host_update_check(struct epp_cmd *c)
 	int rc;
 
 	c->data = q;
-	if ((rc = host_lookup(c, &q->h)) != EPP_OK ||
+	if ((rc = cmd_no_extension(c)) != EPP_OK || (rc = host_lookup(c, &q->h)) != EPP_OK ||
 	    (rc = epp_require_sponsor(c, q->h.sponsor_id, xml_child(c->obj, "name"))) != EPP_OK ||
 	    (rc = cmd_status_parse(c, kind, add, rem, &q->h.statuses, &q->st)) != EPP_OK)
 		return rc;
@@ -483,7 +490,7 @@ cmd_host_delete_check(struct epp_cmd *c)
 	int rc;
 
 	c->data = q;
-	if ((rc = host_lookup(c, &q->h)) != EPP_OK ||
+	if ((rc = cmd_no_extension(c)) != EPP_OK || (rc = host_lookup(c, &q->h)) != EPP_OK ||
 	    (rc = epp_require_sponsor(c, q->h.sponsor_id, node)) != EPP_OK ||
 	    (rc = cmd_status_may_delete(c, &q->h.statuses)) != EPP_OK)
 		return rc;

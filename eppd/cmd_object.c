@@ -1,5 +1,6 @@
 /*
- * cmd_status.c: statuses in EPP commands, for every object family.
+ * cmd_object.c: what the host and contact commands share: statuses, the
+ * refusal of extensions that do not apply, and the size of a <check>.
  *
  * The status table and the "ok" rule live in core/status.c; this file
  * reads the <add>/<rem> status lists of an update, decides whether the
@@ -220,4 +221,29 @@ cmd_status_show(xmlNodePtr parent, const char *kind, const struct reg_status_lis
 		show_one(parent, linked_name, NULL, NULL);
 	if (ok)
 		show_one(parent, STATUS_OK, NULL, NULL);
+}
+
+/* --- extensions and checks ----------------------------------------------------- */
+
+int
+cmd_no_extension(struct epp_cmd *c)
+{
+	for (xmlNodePtr e = c->ext ? c->ext->children : NULL; e != NULL; e = e->next)
+		if (e->type == XML_ELEMENT_NODE)
+			return epp_fail(c, EPP_UNIMPL_EXTENSION, NULL,
+			    "extension %s does not apply to %s",
+			    e->ns ? (const char *)e->ns->href : "(none)", c->def->name);
+	return EPP_OK;
+}
+
+int
+cmd_check_limit(struct epp_cmd *c, xmlNodePtr first)
+{
+	int n = 0;
+
+	for (xmlNodePtr x = first; x != NULL; x = xml_next_same(x))
+		if (++n > EPP_CHECK_MAX)
+			return epp_fail(c, EPP_PARAM_POLICY, x, "at most %d per check",
+			    EPP_CHECK_MAX);
+	return EPP_OK;
 }

@@ -256,7 +256,15 @@ int cmd_contact_transfer_approve(struct epp_cmd *);
 int cmd_contact_transfer_reject(struct epp_cmd *);
 int cmd_contact_transfer_cancel(struct epp_cmd *);
 
-/* --- statuses in host and contact commands (cmd_status.c) ------------------ */
+/* --- shared by the host and contact commands (cmd_object.c) ---------------- */
+
+#define EPP_CHECK_MAX 100	/* names or ids in one <check> */
+
+/* 2103 when the command carries an extension: none applies to hosts and
+ * contacts. */
+int cmd_no_extension(struct epp_cmd *c);
+/* 2306 when first and its like-named siblings are more than EPP_CHECK_MAX. */
+int cmd_check_limit(struct epp_cmd *c, xmlNodePtr first);
 
 /* The statuses an <update> adds and removes, parsed and checked against
  * the object's current ones by cmd_status_parse(). */

@@ -157,6 +157,9 @@ is_deeply([map { $_->getAttribute('avail') } $r->nodes('//contact:cd/contact:id'
     'check: availability per id');
 is($r->text('//contact:cd/contact:reason'), 'Invalid contact id', 'check: reason');
 
+refused(contact_check($c1, map { "id-$_" } 1 .. 101), 2306, qr/at most 100/,
+    'check of 101 ids');
+
 # create with both postalInfo forms, round-tripped through info
 $r = contact_create($c1, id => 'jd-1', postal => [\%INT, \%LOC], voice => '+1.7035555555',
     voice_x => '1234', fax => '+1.7035555556', pw => '2fooBAR',
@@ -229,6 +232,10 @@ for my $b (@bad) {
 	$t->code_is(contact_info($c1, $o->{id}), 2303, "$name: nothing created");
 }
 $t->code_is(contact_create($c1, id => 'ab'), 2001, 'id shorter than clIDType: 2001');
+$r = $c1->command(create_xml(id => 'ext-1'), extension => qq{<rgp:update }
+    . qq{xmlns:rgp="$EPPTest::NS{rgp}"><rgp:restore op="request"/></rgp:update>});
+refused($r, 2103, qr/does not apply to contact:create/, 'create with an rgp extension');
+$t->code_is(contact_info($c1, 'ext-1'), 2303, 'create with an extension: nothing created');
 
 # A client that pretty-prints its XML is not refused.
 $r = $c1->command(<<"EOF");

@@ -122,6 +122,10 @@ my @reasons = $r->texts('//host:cd/host:reason');
 is_deeply(\@reasons, ['Superordinate domain not yours', 'Superordinate domain not found',
     'Invalid host name'], 'check: a reason for each unavailable name');
 
+refused(host_check($c1, map { "ns$_.example.net" } 1 .. 101), 2306, qr/at most 100/,
+    'check of 101 names');
+$t->code_is(host_check($c1, map { "ns$_.example.net" } 1 .. 100), 1000, 'check of 100 names');
+
 # --- create --------------------------------------------------------------------------
 
 $r = host_create($c1, 'ns1.alpha.test', '192.0.2.1', '2001:DB8:0:0:0:0:0:53');
@@ -141,6 +145,10 @@ is(summary($c2, 'ns1.alpha.test'), 'ok | v4:192.0.2.1 v6:2001:db8::53 | reg1',
     'info by the other registrar');
 $t->code_is(host_info($c1, 'ns9.alpha.test'), 2303, 'info of an unknown host: 2303');
 $t->code_is(host_info($c1, 'ns..alpha.test'), 2005, 'info of a malformed name: 2005');
+$r = $c1->command(qq{<info><host:info $HOST><host:name>ns1.alpha.test</host:name></host:info>}
+    . '</info>', extension => qq{<rgp:update xmlns:rgp="$EPPTest::NS{rgp}">}
+    . '<rgp:restore op="request"/></rgp:update>');
+refused($r, 2103, qr/does not apply to host:info/, 'info with an rgp extension');
 
 refused(host_create($c1, 'ns1.alpha.test', '192.0.2.2'), 2302, qr/exists/, 'create twice',
     'ns1.alpha.test', 'ok | v4:192.0.2.1 v6:2001:db8::53 | reg1');
