@@ -84,6 +84,12 @@ bool response_trid_ok(const char *s);
 
 /* --- xml.c: the safe parser and the schema ------------------------------ */
 
+static inline bool
+xml_is_space(xmlChar c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 /* Loads dir/epp.xsd once for the process; dir NULL or "" searches the
  * installed and the source tree's data/xsd. */
 int xml_schema_load(const char *dir, struct reg_err *err);

@@ -1,7 +1,7 @@
 /*
  * xml.c: incoming XML, handled as hostile: the safe parser, whitespace
- * normalisation, schema validation, and the helpers handlers read a
- * command with.
+ * normalisation and schema validation (xmlread.c has the helpers that
+ * handlers read a validated command with).
  *
  * The parser never touches the network (XML_PARSE_NONET), loads no DTD,
  * substitutes no entities, keeps libxml2's default depth limit (no
@@ -38,28 +38,8 @@
 #define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
 	XML_PARSE_NOCDATA)
 
-const struct epp_ns epp_ns[NS_COUNT] = {
-	[NS_EPP] = { "urn:ietf:params:xml:ns:epp-1.0", "epp", false },
-	[NS_DOMAIN] = { "urn:ietf:params:xml:ns:domain-1.0", "domain", false },
-	[NS_HOST] = { "urn:ietf:params:xml:ns:host-1.0", "host", false },
-	[NS_CONTACT] = { "urn:ietf:params:xml:ns:contact-1.0", "contact", false },
-	[NS_SECDNS] = { "urn:ietf:params:xml:ns:secDNS-1.1", "secDNS", true },
-	[NS_RGP] = { "urn:ietf:params:xml:ns:rgp-1.0", "rgp", true },
-};
-
 static xmlSchemaPtr schema;
 static __thread bool doctype_seen;
-
-int
-epp_ns_lookup(const xmlChar *uri)
-{
-	if (uri == NULL)
-		return -1;
-	for (int i = 0; i < NS_COUNT; i++)
-		if (strcmp((const char *)uri, epp_ns[i].uri) == 0)
-			return i;
-	return -1;
-}
 
 /* --- the schema ------------------------------------------------------------ */
 
@@ -211,12 +191,6 @@ xml_parse(const char *buf, size_t len, char *why, size_t whysz)
 }
 
 static bool
-is_space(xmlChar c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static bool
 has_element_child(xmlNodePtr n)
 {
 	for (xmlNodePtr c = n->children; c; c = c->next)
@@ -235,9 +209,9 @@ trim_leaf(xmlNodePtr n)
 	if (s == NULL)
 		return;
 	len = strlen((char *)s);
-	while (start < len && is_space(s[start]))
+	while (start < len && xml_is_space(s[start]))
 		start++;
-	while (len > start && is_space(s[len - 1]))
+	while (len > start && xml_is_space(s[len - 1]))
 		len--;
 	if (start > 0 || s[len] != '\0' || n->children == NULL || n->children->next != NULL) {
 		while (n->children != NULL) {
@@ -316,87 +290,4 @@ xml_dump(xmlDocPtr doc, size_t *len)
 	xmlFree(mem);
 	*len = (size_t)size;
 	return out;
-}
-
-/* --- reading a command -------------------------------------------------------- */
-
-static bool
-same_ns(xmlNsPtr a, const char *uri)
-{
-	if (a == NULL || a->href == NULL)
-		return uri == NULL;
-	return uri != NULL && strcmp((const char *)a->href, uri) == 0;
-}
-
-static xmlNodePtr
-find_from(xmlNodePtr n, const char *uri, const char *name)
-{
-	for (; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE && same_ns(n->ns, uri) &&
-		    strcmp((const char *)n->name, name) == 0)
-			return n;
-	return NULL;
-}
-
-xmlNodePtr
-xml_child(xmlNodePtr parent, const char *name)
-{
-	if (parent == NULL)
-		return NULL;
-	return find_from(parent->children,
-	    parent->ns ? (const char *)parent->ns->href : NULL, name);
-}
-
-xmlNodePtr
-xml_child_ns(xmlNodePtr parent, int ns, const char *name)
-{
-	if (ns < 0 || ns >= NS_COUNT)
-		return xml_child(parent, name);
-	return parent == NULL ? NULL : find_from(parent->children, epp_ns[ns].uri, name);
-}
-
-xmlNodePtr
-xml_next_same(xmlNodePtr n)
-{
-	if (n == NULL)
-		return NULL;
-	return find_from(n->next, n->ns ? (const char *)n->ns->href : NULL,
-	    (const char *)n->name);
-}
-
-/* s without outer whitespace, copied into the arena; frees s. */
-static const char *
-arena_trimmed(struct arena *a, xmlChar *s)
-{
-	size_t len, start = 0;
-	const char *out;
-
-	if (s == NULL)
-		return NULL;
-	len = strlen((char *)s);
-	while (start < len && is_space(s[start]))
-		start++;
-	while (len > start && is_space(s[len - 1]))
-		len--;
-	out = arena_strndup(a, (char *)s + start, len - start);
-	xmlFree(s);
-	return out;
-}
-
-const char *
-xml_text(struct arena *a, xmlNodePtr n)
-{
-	return n == NULL ? NULL : arena_trimmed(a, xmlNodeGetContent(n));
-}
-
-const char *
-xml_child_text(struct arena *a, xmlNodePtr parent, const char *name)
-{
-	return xml_text(a, xml_child(parent, name));
-}
-
-const char *
-xml_attr(struct arena *a, xmlNodePtr n, const char *name)
-{
-	return n == NULL ? NULL : arena_trimmed(a, xmlGetNoNsProp(n, (const xmlChar *)name));
 }
