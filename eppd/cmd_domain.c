@@ -68,14 +68,12 @@ int
 cmd_domain_check(struct epp_cmd *c)
 {
 	xmlNodePtr first = xml_child(c->obj, "name"), n, res;
-	int count = 0, rc;
+	int rc;
 
 	if ((rc = dom_ext_only(c, 0)) != 0)
 		return rc;
-	for (n = first; n != NULL; n = xml_next_same(n))
-		if (++count > DOMAIN_CHECK_MAX)
-			return epp_fail(c, EPP_PARAM_POLICY, n, "at most %d names per check",
-			    DOMAIN_CHECK_MAX);
+	if ((rc = cmd_check_limit(c, first)) != EPP_OK)
+		return rc;
 	res = epp_resdata(c, NS_DOMAIN, "chkData");
 	for (n = first; n != NULL; n = xml_next_same(n))
 		check_one(c, res, n);

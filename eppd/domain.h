@@ -47,7 +47,6 @@
 
 #define DOMAIN_MAX_NS 13	/* name servers per domain */
 #define DOMAIN_MAX_DS 8		/* DS records per domain */
-#define DOMAIN_CHECK_MAX 100	/* names in one <domain:check> */
 #define AUTHINFO_MIN 6		/* characters of a domain password */
 #define AUTHINFO_MAX 64
 #define MONTHS_PER_YEAR 12
