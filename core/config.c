@@ -92,6 +92,11 @@ static const struct cfg_key schema[] = {
 	{ "rdap", "rate_limit", CFG_INT, "50", 1, 1000000, O(rdap.rate_limit) },
 	{ "rdap", "rate_burst", CFG_INT, "200", 1, 1000000, O(rdap.rate_burst) },
 	{ "rdap", "threads", CFG_INT, "2", 1, 256, O(rdap.threads) },
+	{ "rdap", "redact", CFG_BOOL, "yes", 0, 0, O(rdap.redact) },
+	{ "rdap", "terms_url", CFG_STR, "", 0, 0, O(rdap.terms_url) },
+	{ "rdap", "inaccuracy_url", CFG_STR, "", 0, 0, O(rdap.inaccuracy_url) },
+	{ "rdap", "max_age", CFG_DUR, "300", 0, 86400, O(rdap.max_age) },
+	{ "rdap", "max_connections", CFG_INT, "4096", 1, 100000, O(rdap.max_connections) },
 
 	{ "replication", "listen", CFG_STR, "127.0.0.1:7701", 0, 0, O(replication.listen) },
 	{ "replication", "feed", CFG_STR, "127.0.0.1:7701", 0, 0, O(replication.feed) },

@@ -80,6 +80,11 @@ struct reg_config {
 		char *listen;
 		char *base_url;		/* "https://rdap.nic.nu/" */
 		int64_t max_results, rate_limit, rate_burst, threads;
+		bool redact;		/* RFC 9537: hide what contacts do not disclose */
+		char *terms_url;	/* terms of service; "": <base_url>help */
+		char *inaccuracy_url;	/* where to report bad data; "": registry.url */
+		int64_t max_age;	/* Cache-Control max-age of answers, seconds */
+		int64_t max_connections;
 	} rdap;
 
 	struct {

@@ -465,4 +465,56 @@ int store_replica_apply(struct store *, const struct reg_change *c, int64_t now,
 int store_domain_ns_hosts(struct store *, struct arena *, int64_t domain_id,
     struct reg_host **out, int *n);
 
+/* --- RDAP searches (store_search.c) -------------------------------------- */
+
+/*
+ * A search pattern of RFC 9082 4.1 as rdapd accepts it: an exact value,
+ * or a prefix followed by '*'. A label pattern ("exa*.test") lets the '*'
+ * stand for the rest of one DNS label and then needs the suffix (".test",
+ * "" for none) to follow. Names are lower-case A-labels (or U-labels for
+ * unicode searches); handles compare exactly; entity names ignore ASCII
+ * case. Each search walks one index range and reads at most `scan`
+ * entries of it.
+ */
+struct store_pattern {
+	const char *prefix;	/* before the '*', or the exact value */
+	const char *suffix;	/* after the '*' label: ".test", or "" */
+	bool wildcard;		/* false: prefix is the whole value */
+};
+
+/* Up to max ids in index order; more: there were further matches; cut:
+ * the scan limit ended the search, so there may be further matches. */
+struct store_hits {
+	int64_t *id;
+	int n, max;
+	bool more, cut;
+};
+
+/* Domains by name, on the A-label or (unicode) on the U-label column. */
+int store_search_domains(struct store *, struct arena *, const struct store_pattern *,
+    bool unicode, int max, int scan, struct store_hits *out);
+/* Domains delegated to the hosts whose names match, or that have addr
+ * (canonical text form) among their addresses. */
+int store_search_domains_by_ns(struct store *, struct arena *,
+    const struct store_pattern *, int max, int scan, struct store_hits *out);
+int store_search_domains_by_ip(struct store *, struct arena *, const char *addr,
+    int max, int scan, struct store_hits *out);
+int store_search_hosts(struct store *, struct arena *, const struct store_pattern *,
+    int max, int scan, struct store_hits *out);
+int store_search_hosts_by_ip(struct store *, struct arena *, const char *addr,
+    int max, struct store_hits *out);
+/* Contacts whose int or loc name matches; disclosed_only skips names
+ * their contact does not disclose (DISCLOSE_NAME_INT, _LOC). */
+int store_search_contacts_fn(struct store *, struct arena *,
+    const struct store_pattern *, bool disclosed_only, int max, int scan,
+    struct store_hits *out);
+int store_search_contacts_handle(struct store *, struct arena *,
+    const struct store_pattern *, int max, int scan, struct store_hits *out);
+/* Registrars by name, or by handle when by_handle. */
+int store_search_registrars(struct store *, struct arena *, const struct store_pattern *,
+    bool by_handle, int max, int scan, struct store_hits *out);
+/* The registrar with that IANA id; REG_ENOTFOUND if none. */
+int store_registrar_get_by_iana(struct store *, struct arena *, int64_t iana_id,
+    struct reg_registrar *out);
+
 #endif
