@@ -4,7 +4,8 @@
 # SIGKILL in the middle of the burst and started again. Every create that
 # was answered 1000 must be there, and nothing may be half there: each
 # domain with its registrant, contacts, status, authInfo, history entry
-# and ledger debit, the database intact.
+# and ledger debit, the database intact. Then a writer kept from the
+# database answers 2400 and leaves nothing behind.
 use strict;
 use warnings;
 use FindBin;
@@ -119,6 +120,25 @@ for my $name (@sample) {
 	is(scalar($r->texts('//domain:contact')), 2, "$name has its two contacts");
 }
 $t->code_is($c->command(create_xml('after-crash.test')), 1000, 'creates work again');
+
+# A writer that cannot get the write lock answers 2400 and changes nothing.
+my $LOCK_HOLD = 7;	# seconds; longer than the store's busy timeout (5 s)
+my $lock_held = $t->dir . '/lock-held';
+my $holder = fork // die "fork: $!";
+if ($holder == 0) {
+	exec('sqlite3', $t->db, 'BEGIN IMMEDIATE;', ".shell touch $lock_held",
+	    ".shell sleep $LOCK_HOLD", 'COMMIT;') or POSIX::_exit(127);
+}
+my $until_held = time + $EPPTest::TIMEOUT;
+sleep 0.05 until -e $lock_held || time > $until_held;
+ok(-e $lock_held, 'another process holds the write lock');
+my $r = $c->command(create_xml('locked-out.test'));
+$t->code_is($r, 2400, 'a create while another process holds the write lock: 2400');
+like($r->reason // '', qr/nothing changed/, 'the reason says nothing changed');
+waitpid($holder, 0);
+is($t->sql(q{SELECT count(*) FROM domain WHERE name = 'locked-out.test'}), 0,
+    'and the domain is not there');
+$t->code_is($c->command(create_xml('locked-out.test')), 1000, 'once the lock is gone it works');
 $c->logout;
 is($t->stop, 0, 'eppd stops cleanly');
 EPPTest::done();
