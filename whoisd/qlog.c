@@ -85,16 +85,23 @@ addr_text(const struct sockaddr *sa, char *buf, size_t size)
 		strlcpy_reg(buf, "?", size);
 }
 
-/* The query as a log shows it: control bytes and DEL as '?'. */
+/* The query as a log shows it: control bytes, DEL and quotes as '?';
+ * bytes past ASCII too unless the query was valid UTF-8 (it parsed). */
 static void
-query_text(const char *q, size_t n, char *buf, size_t size)
+query_text(const char *q, size_t n, bool utf8, char *buf, size_t size)
 {
 	size_t k = 0;
 
-	for (size_t i = 0; i < n && k + 1 < size; i++) {
+	if (n >= size) {	/* cut at a character boundary */
+		n = size - 1;
+		while (n > 0 && ((unsigned char)q[n] & 0xc0) == 0x80)
+			n--;
+	}
+	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)q[i];
 
-		buf[k++] = c < 0x20 || c == 0x7f || c == '"' ? '?' : (char)c;
+		buf[k++] = c < 0x20 || c == 0x7f || c == '"' || (c >= 0x80 && !utf8) ?
+		    '?' : (char)c;
 	}
 	buf[k] = '\0';
 }
@@ -111,7 +118,7 @@ qlog_query(struct qlog *q, struct qstats *s, const struct sockaddr *peer,
 		return;
 	}
 	addr_text(peer, addr, sizeof(addr));
-	query_text(query, qlen, text, sizeof(text));
+	query_text(query, qlen, oc <= OUT_FOREIGN, text, sizeof(text));
 	log_info("%s \"%s%s\" %s %.3fms", addr, text, qlen > QUERY_SHOWN ? "..." : "",
 	    outcome_name(oc), (double)usec / 1000.0);
 }

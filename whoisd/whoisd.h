@@ -70,7 +70,7 @@ int query_parse(char *line, struct query *q, struct reg_err *err);
 
 /* --- outcomes: what became of a connection, for the log ---------------- */
 
-enum outcome {
+enum outcome {			/* up to OUT_FOREIGN: the query parsed */
 	OUT_FOUND,		/* an object or the help text */
 	OUT_NOMATCH,		/* not registered: free, or not registrable */
 	OUT_RESERVED,		/* reserved or blocked by policy */
