@@ -1,7 +1,9 @@
 /*
  * server.h: eppd's frame, private to the files that carry commands to the
  * handlers: main, listener, conntab, tls, frame, session, request,
- * channel, writer, ratelimit, xml and response. Handlers see eppd.h only.
+ * channel, writer, ratelimit, xml and response (xmlread, dispatch,
+ * objects, result and cmd_session implement parts of eppd.h). Handlers
+ * see eppd.h only.
  *
  * Path of a command through the frame:
  *

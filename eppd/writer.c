@@ -13,6 +13,11 @@
  * applies the registry clock's due events in a transaction of its own.
  * SIGTERM and SIGINT are only taken while waiting, so a batch in hand is
  * always finished and answered.
+ *
+ * The writer trusts the frontend's word on who is asking (it holds the
+ * session's login) and that the document passed the schema; it parses
+ * the text again with the same safe parser, so nothing a client sent is
+ * interpreted differently here, but does not validate it a second time.
  */
 #include <errno.h>
 #include <poll.h>
