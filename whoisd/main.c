@@ -225,6 +225,7 @@ run(struct whoisd *wd)
 	main_loop(wd, &signals);
 	server_stop(wd);
 	qlog_totals(wd->qlog);
+	server_free(wd);
 	qlog_free(wd->qlog);
 	free((void *)stats);
 	ratelimit_free(wd->per_addr);

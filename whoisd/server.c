@@ -263,6 +263,11 @@ server_stop(struct whoisd *wd)
 	for (int k = 0; k < wd->nworkers; k++)
 		if (wd->workers[k].started)
 			pthread_join(wd->workers[k].thread, NULL);
+}
+
+void
+server_free(struct whoisd *wd)
+{
 	for (int k = 0; k < wd->nworkers; k++)
 		worker_free(&wd->workers[k]);
 	free(wd->workers);

@@ -223,8 +223,10 @@ struct whoisd {
 int server_init(struct whoisd *, struct reg_err *err);
 /* Starts the worker threads. */
 void server_start(struct whoisd *);
-/* Wakes every worker to stop, waits for them and frees them. */
+/* Wakes every worker to stop and waits for them. */
 void server_stop(struct whoisd *);
+/* Frees the workers (their counters too: read them before). */
+void server_free(struct whoisd *);
 /* Every worker's counters, for qlog_new (arena of n pointers). */
 struct qstats *const *server_stats(struct whoisd *);
 
