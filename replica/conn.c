@@ -49,7 +49,7 @@ fill(struct conn *c, struct reg_err *err)
 	int n;
 
 	if (!c->live)
-		return reg_fail(err, REG_EIO, "%s: the link is down", c->peer);
+		return reg_fail(err, REG_EIO, "the link is down");
 	if (c->rpos > 0) {
 		memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
 		c->rlen -= c->rpos;
@@ -75,14 +75,13 @@ conn_read_line(struct conn *c, char *line, size_t size, struct reg_err *err)
 		if ((nl = memchr(c->rbuf + c->rpos, '\n', n)) != NULL)
 			break;
 		if (n >= size - 1)
-			return reg_fail(err, REG_EINVAL, "%s: line longer than %zu bytes",
-			    c->peer, size - 1);
+			return reg_fail(err, REG_EINVAL, "line longer than %zu bytes", size - 1);
 		if ((rc = fill(c, err)) != REG_OK)
 			return rc;
 	}
 	n = (size_t)(nl - (c->rbuf + c->rpos));
 	if (n >= size)
-		return reg_fail(err, REG_EINVAL, "%s: line longer than %zu bytes", c->peer, size - 1);
+		return reg_fail(err, REG_EINVAL, "line longer than %zu bytes", size - 1);
 	memcpy(line, c->rbuf + c->rpos, n);
 	line[n] = '\0';
 	c->rpos += n + 1;
@@ -116,7 +115,7 @@ write_all(struct conn *c, const void *buf, size_t n, struct reg_err *err)
 
 	while (n > 0) {
 		if (!c->live)
-			return reg_fail(err, REG_EIO, "%s: the link is down", c->peer);
+			return reg_fail(err, REG_EIO, "the link is down");
 		ERR_clear_error();
 		errno = 0;
 		if ((w = SSL_write(c->ssl, buf, (int)(n > INT32_MAX ? INT32_MAX : n))) <= 0)

@@ -35,6 +35,7 @@ struct session {
 	struct arena *a;
 	char who[NET_PEER_LEN + 80];	/* "address (CN=name)" for log lines */
 	int64_t sent;			/* changesets sent */
+	int64_t start_ms;		/* when the link came */
 	struct reg_err err;
 };
 
@@ -354,7 +355,7 @@ session_open(struct session *s, SSL_CTX *tls)
 int
 feed_session(struct replica *r, SSL_CTX *tls, int fd, const char *peer)
 {
-	struct session s = { .r = r, .a = arena_new() };
+	struct session s = { .r = r, .a = arena_new(), .start_ms = now_ms() };
 	int rc;
 
 	net_timeouts(fd, r->cfg->replication.timeout);
@@ -367,9 +368,11 @@ feed_session(struct replica *r, SSL_CTX *tls, int fd, const char *peer)
 		conn_flush(s.c, NULL);
 	}
 	if (rc == REG_OK)
-		log_info("feed: %s: link closed after %lld changesets", s.who, (long long)s.sent);
+		log_info("feed: %s: link closed after %lld changesets, %.1f s", s.who,
+		    (long long)s.sent, (double)(now_ms() - s.start_ms) / 1000);
 	else
-		log_warnx("feed: %s: %s", s.who, reg_err_text(&s.err));
+		log_warnx("feed: %s: %s (after %lld changesets, %.1f s)", s.who,
+		    reg_err_text(&s.err), (long long)s.sent, (double)(now_ms() - s.start_ms) / 1000);
 	store_close(s.st);
 	conn_free(s.c);
 	arena_free(s.a);

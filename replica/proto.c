@@ -1,4 +1,5 @@
 /* proto.c: parsing the lines of the replication protocol (replica.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,7 @@ proto_number(const char *word, int64_t min, int64_t max, const char *what,
 
 	errno = 0;
 	n = strtoll(word, &end, 10);
-	if (errno || end == word || *end != '\0' || word[0] == '+' || word[0] == '-' ||
-	    n < min || n > max)
+	if (!isdigit((unsigned char)word[0]) || errno || *end != '\0' || n < min || n > max)
 		return reg_fail(err, REG_ESYNTAX, "bad %s '%.32s'", what, word);
 	*out = n;
 	return REG_OK;

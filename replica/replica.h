@@ -42,7 +42,7 @@
 
 #define REPLICA_DEFAULT_CONF	"/etc/registry/registry.conf"
 
-#define PROTO_LINE_MAX		256		/* any protocol line, \n included */
+#define PROTO_LINE_MAX		512		/* any protocol line, \n included */
 #define PROTO_CHANGESET_MAX	(256 << 20)	/* one changeset, bytes */
 #define PROTO_IMAGE_MAX		((int64_t)1 << 40)	/* one snapshot, bytes */
 #define PROTO_WORDS_MAX		6

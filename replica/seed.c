@@ -18,6 +18,11 @@
 #include "schema.h"
 #include "util.h"
 
+/* How long the agent waits for the IMAGE line and each read of the image:
+ * the feed backs up and vacuums the whole master before it answers, which
+ * takes minutes for millions of domains. */
+#define SEED_WAIT	900
+
 /* IMAGE <seq> <ts> <size> <sha256> */
 struct image {
 	int64_t seq, ts, size;
@@ -85,6 +90,7 @@ image_fetch(struct conn *c, const char *path, struct image *im, struct reg_err *
 	char hex[STORE_DIGEST_HEX];
 	int fd, rc;
 
+	net_timeouts(c->fd, SEED_WAIT);
 	if ((rc = conn_printf(c, err, "SNAPSHOT %d\n", schema_version())) != REG_OK ||
 	    (rc = conn_flush(c, err)) != REG_OK ||
 	    (rc = image_header(c, im, err)) != REG_OK)

@@ -93,7 +93,7 @@ static int
 conn_ssl(struct conn *c, SSL_CTX *ctx, struct reg_err *err)
 {
 	if ((c->ssl = SSL_new(ctx)) == NULL || SSL_set_fd(c->ssl, c->fd) != 1)
-		return tls_fail(NULL, err, "%s: TLS session", c->peer);
+		return tls_fail(NULL, err, "TLS session");
 	return REG_OK;
 }
 
@@ -107,7 +107,7 @@ conn_accept(struct conn *c, SSL_CTX *ctx, struct reg_err *err)
 	ERR_clear_error();
 	errno = 0;
 	if (SSL_accept(c->ssl) != 1)
-		return tls_fail(c->ssl, err, "%s: TLS handshake failed", c->peer);
+		return tls_fail(c->ssl, err, "TLS handshake failed");
 	c->live = true;
 	return REG_OK;
 }
@@ -161,14 +161,14 @@ conn_io_fail(struct conn *c, int n, const char *what, struct reg_err *err)
 	c->live = false;
 	if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && saved == 0)) {
 		ERR_clear_error();
-		return reg_fail(err, REG_EIO, "%s: the link was closed", c->peer);
+		return reg_fail(err, REG_EIO, "the link was closed");
 	}
 	if (saved == EAGAIN || saved == EWOULDBLOCK) {
 		ERR_clear_error();
-		return reg_fail(err, REG_EIO, "%s: %s timed out", c->peer, what);
+		return reg_fail(err, REG_EIO, "%s timed out", what);
 	}
 	if (e == SSL_ERROR_SSL)
-		return tls_fail(c->ssl, err, "%s: %s", c->peer, what);
+		return tls_fail(c->ssl, err, "%s", what);
 	ERR_clear_error();
-	return reg_fail(err, REG_EIO, "%s: %s failed: %s", c->peer, what, strerror(saved));
+	return reg_fail(err, REG_EIO, "%s failed: %s", what, strerror(saved));
 }
