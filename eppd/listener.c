@@ -20,6 +20,7 @@
 #include "util.h"
 
 #define LISTEN_BACKLOG 128
+#define ACCEPT_BURST 64		/* connections taken per wakeup and listener */
 
 static struct ipnet_list acl;
 static double acl_loaded = -1;
@@ -108,6 +109,8 @@ acl_refresh(struct store *st, struct arena *a)
 			ipnet_list_add(&fresh, &net);
 	store_read_end(st);
 	arena_reset(a);
+	if (fresh.n == 0 && (acl.n > 0 || acl_loaded < 0))
+		log_warnx("no registrar has an allow-list: every connection is refused");
 	ipnet_list_free(&acl);
 	acl = fresh;
 	acl_loaded = mono_now();
@@ -127,7 +130,8 @@ addr_text(const struct sockaddr_storage *ss, char *buf, size_t size)
 		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)size);
 }
 
-static void
+/* Takes one pending connection; false when there is none. */
+static bool
 accept_one(int lfd)
 {
 	struct sockaddr_storage peer;
@@ -136,17 +140,20 @@ accept_one(int lfd)
 	int fd;
 
 	if ((fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC)) < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		if (errno == ECONNABORTED || errno == EINTR)
+			return true;
+		if (errno != EAGAIN)
 			log_warn("accept");
-		return;
+		return false;
 	}
 	addr_text(&peer, addr, sizeof(addr));
 	if (!ipnet_list_contains(&acl, (const struct sockaddr *)&peer)) {
 		log_warnx("%s: connection refused: address not in any registrar's allow-list", addr);
 		close(fd);
-		return;
+		return true;
 	}
 	session_start(fd, &peer, addr);
+	return true;
 }
 
 void
@@ -178,8 +185,9 @@ listener_run(const int *fds, int nfds)
 			break;
 		}
 		for (int i = 0; i < nfds; i++)
-			if (p[i].revents & POLLIN)
-				accept_one(fds[i]);
+			for (int n = 0; (p[i].revents & POLLIN) && n < ACCEPT_BURST; n++)
+				if (!accept_one(fds[i]))
+					break;
 	}
 	ipnet_list_free(&acl);
 	arena_free(a);
