@@ -261,11 +261,11 @@ $rel/demo-domains.txt.
 
   openssl s_client -connect $epp -CAfile $rel/tls/ca.crt \\
       -cert $rel/tls/$first.crt -key $rel/tls/$first.key
-  perl -MNet::EPP::Simple -le 'my \$e = Net::EPP::Simple->new(host => "${epp%:*}",
+  perl -MNet::EPP::Simple -e 'my \$e = Net::EPP::Simple->new(host => "${epp%:*}",
       port => ${epp##*:}, user => "$first", pass => "${pw:-PASSWORD}", verify => 1,
       ca_file => "$rel/tls/ca.crt", cert => "$rel/tls/$first.crt",
       key => "$rel/tls/$first.key") or die \$Net::EPP::Simple::Message;
-      print \$e->check_domain("example.test") ? "available" : "taken"'
+      print \$e->check_domain("example.test") ? "available\\n" : "taken\\n"'
   whois -h ${whois%:*} -p ${whois##*:} räksmörgås.test
   curl ${rdap}domain/xn--rksmrgs-5wao1o.test
 
