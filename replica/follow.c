@@ -16,7 +16,10 @@
  *
  * A refused changeset leaves the replica at its last good sequence; the
  * agent asks again from there. Every replication.status_interval seconds
- * it logs its position and lag.
+ * it logs its position and lag. The replica runs with synchronous=NORMAL:
+ * a power cut may lose its last few transactions, but each carries its
+ * own position, so the replica is still a committed state of the master
+ * and simply asks for those changesets again.
  */
 #include <stdio.h>
 #include <stdlib.h>

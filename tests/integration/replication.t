@@ -285,7 +285,7 @@ ok(wait_until(sub { sql($replica, "SELECT kind FROM reserved WHERE name = 'www.t
 
 {
 	my $start = replica_seq();
-	my $gen = start('gendata', "$dir/gendata.log", "$bin/gendata", '-c', $conf, '-n', 2000,
+	my $gen = start('gendata', "$dir/gendata.log", "$bin/gendata", '-c', $conf, '-n', 1200,
 	    '--batch', 10, '--registrars', 5);
 	ok(wait_until(sub { replica_seq() >= $start + 20 }, 20), 'changesets stream while gendata writes');
 	my $gen_running = !waitpid($gen, WNOHANG);
@@ -494,6 +494,8 @@ like(ask($feed_port, "FOLLOW 1 99 -\n", cert => 'replica1'),
     qr/^ERR schema version mismatch: the replica has 99, the master \d+/, 'a schema mismatch is refused');
 like(ask($feed_port, "FOLLOW x\n", cert => 'replica1'), qr/^ERR FOLLOW takes 4 words/,
     'a malformed request is refused');
+like(ask($feed_port, ("\x01\xff" x 300) . "\n", cert => 'replica1'), qr/^ERR line longer than \d+ bytes/,
+    'an overlong line of junk is refused');
 unlike(ask($feed_port, "STATUS 0\n"), qr/LAST/, 'a client without a certificate gets nothing');
 unlike(ask($feed_port, "STATUS 0\n", cert => 'intruder'), qr/LAST/,
     'a certificate from another CA gets nothing');
