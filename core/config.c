@@ -128,6 +128,12 @@ static const struct cfg_key schema[] = {
 	{ "zone", "sig_refresh", CFG_DUR, "5d", 600, 365 * 86400LL, O(zone.sig_refresh) },
 	{ "zone", "sig_jitter", CFG_DUR, "12h", 0, 30 * 86400LL, O(zone.sig_jitter) },
 	{ "zone", "sig_inception", CFG_DUR, "1h", 0, 86400, O(zone.sig_inception) },
+	{ "zone", "denial", CFG_STR, "nsec", 0, 0, O(zone.denial) },
+	{ "zone", "nsec3_optout", CFG_BOOL, "no", 0, 0, O(zone.nsec3_optout) },
+	{ "zone", "sign_threads", CFG_INT, "0", 0, 64, O(zone.sign_threads) },
+	{ "zone", "verify", CFG_STR, "fast", 0, 0, O(zone.verify) },
+	{ "zone", "sign_post_command", CFG_STR, "", 0, 0, O(zone.sign_post_command) },
+	{ "zone", "switch_delay", CFG_DUR, "1h", 0, 7 * 86400LL, O(zone.switch_delay) },
 
 	{ "escrow", "target", CFG_STR, "", 0, 0, O(escrow.target) },
 	{ "escrow", "agent_key", CFG_PATH, "", 0, 0, O(escrow.agent_key) },
@@ -450,6 +456,12 @@ validate(struct load_state *st, struct reg_err *err)
 	if (strcmp(cfg->zone.serial, "unixtime") != 0 && strcmp(cfg->zone.serial, "date") != 0)
 		return fail_at(st, key_line(st, "zone", "serial"), err,
 		    "zone.serial must be unixtime or date");
+	if (strcmp(cfg->zone.denial, "nsec") != 0 && strcmp(cfg->zone.denial, "nsec3") != 0)
+		return fail_at(st, key_line(st, "zone", "denial"), err,
+		    "zone.denial must be nsec or nsec3");
+	if (strcmp(cfg->zone.verify, "fast") != 0 && strcmp(cfg->zone.verify, "full") != 0)
+		return fail_at(st, key_line(st, "zone", "verify"), err,
+		    "zone.verify must be fast or full");
 	return check_zones(st, err);
 }
 

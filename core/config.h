@@ -110,6 +110,12 @@ struct reg_config {
 		char *post_command;
 		char *keydir;
 		int64_t sig_validity, sig_refresh, sig_jitter, sig_inception;
+		char *denial;		/* "nsec" or "nsec3" */
+		bool nsec3_optout;
+		int64_t sign_threads;	/* 0: every core */
+		char *verify;		/* "fast" or "full" (zonegen.h) */
+		char *sign_post_command;	/* after each signed zone */
+		int64_t switch_delay;	/* NSEC/NSEC3 switch: propagation margin */
 	} zone;
 
 	struct {

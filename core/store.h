@@ -464,6 +464,10 @@ int store_replica_apply(struct store *, const struct reg_change *c, int64_t now,
  * with none. Only id, name, naddr and addr are filled. */
 int store_domain_ns_hosts(struct store *, struct arena *, int64_t domain_id,
     struct reg_host **out, int *n);
+/* For a long-lived read-only connection that answers many lookups: maps
+ * up to mmap_bytes of the file (a page read without a system call) and
+ * keeps up to cache_kib of pages. */
+int store_reader_tune(struct store *, int64_t mmap_bytes, int64_t cache_kib);
 
 /* --- RDAP searches (store_search.c) -------------------------------------- */
 
@@ -516,5 +520,152 @@ int store_search_registrars(struct store *, struct arena *, const struct store_p
 /* The registrar with that IANA id; REG_ENOTFOUND if none. */
 int store_registrar_get_by_iana(struct store *, struct arena *, int64_t iana_id,
     struct reg_registrar *out);
+/* The name servers of domain_id in two statements, in host id order:
+ * id, name, roid, domain_id, addresses and statuses are filled. */
+int store_domain_nameservers(struct store *, struct arena *, int64_t domain_id,
+    struct reg_host **out, int *n);
+/* For processes that only read, before any store is opened: turns off
+ * SQLite's memory statistics, whose global mutex every allocation of
+ * every connection would otherwise take. */
+void store_tune_readers(void);
+/* The work the connection's cached statements have done since they were
+ * prepared (SQLITE_STMTSTATUS_FULLSCAN_STEP and _VM_STEP summed): tests
+ * use it to prove that a read walks an index, never a whole table. */
+void store_stmt_work(struct store *, int64_t *fullscan, int64_t *vmsteps);
+
+/* --- zone publication (store_zone.c) ------------------------------------- */
+
+/* An in-zone host with its addresses, as glue. */
+struct reg_zone_host {
+	int64_t id;
+	char *name;
+	int naddr;
+	struct reg_host_addr *addr;	/* IPv4 first */
+};
+
+/* A published delegation: a domain with its name servers, DS data and the
+ * glue of its in-zone hosts that published delegations use. */
+struct reg_delegation {
+	int64_t id;
+	char *name;			/* A-label, no final dot */
+	int nns;
+	char **ns;			/* name server names, sorted */
+	int nds;
+	struct reg_ds *ds;		/* key_tag, alg, digest_type, digest */
+	int nglue;
+	struct reg_zone_host *glue;	/* canonical order */
+};
+
+struct store_zone_opts {
+	const char *zone;		/* "test": only names below it */
+	bool publish_redemption;	/* also domains in redemption or pendingDelete */
+};
+
+struct store_zone_iter;
+
+/* Inside one store_read_begin/end: a cursor over the published delegations
+ * in DNS canonical order (RFC 4034 6.1). Unpublished: no name servers,
+ * clientHold, serverHold, and unless opts say so a redemption grace period
+ * or pendingDelete. Memory does not grow with the number of domains beyond
+ * a bit per row. */
+int store_zone_begin(struct store *, const struct store_zone_opts *,
+    struct store_zone_iter **out, struct reg_err *err);
+/* REG_OK with the next delegation (strings in the arena, which the caller
+ * may reset between calls), REG_ENOTFOUND after the last. */
+int store_zone_next(struct store_zone_iter *, struct arena *, struct reg_delegation *out);
+void store_zone_end(struct store_zone_iter *);
+
+/* --- escrow deposits and restore (store_escrow.c) ------------------------ */
+
+/*
+ * A deposit reads one snapshot (inside store_read_begin/end) through a
+ * cursor per object kind that holds one object at a time, so memory does
+ * not grow with the registry. An incremental deposit first marks what the
+ * changelog says changed after the previous deposit's sequence number;
+ * its cursors then return only the marked objects that still exist, and
+ * store_escrow_gone() names the ones that were deleted.
+ *
+ * Restore writes a new database (opened with STORE_NOLOG) inside one
+ * write transaction: store_escrow_restore_begin() defers foreign keys to
+ * the commit, so that deletes and updates may come in any order; the put
+ * functions keep ROIDs, handles and dates and find the registrars,
+ * contacts and hosts an object names by handle or name;
+ * store_escrow_restore_end() derives what a deposit does not carry
+ * (superordinate domains, the next ROID) and names the first dangling
+ * reference, if any.
+ */
+
+enum escrow_kind {
+	ESCROW_REGISTRAR, ESCROW_CONTACT, ESCROW_HOST, ESCROW_DOMAIN,
+	ESCROW_NNDN,		/* reserved and blocked names */
+	ESCROW_NKINDS
+};
+
+/* A contact with its transfer record (tr.state NULL: none). */
+struct escrow_contact {
+	struct reg_contact c;
+	struct reg_transfer tr;
+};
+
+/* A domain with its transfer record and the grace periods running. On
+ * put, each period's registrar is the domain's sponsor. */
+struct escrow_domain {
+	struct reg_domain d;
+	struct reg_transfer tr;
+	int ngrace;
+	struct reg_grace *grace;
+};
+
+struct escrow_cursor;
+
+/* In a read transaction: marks the objects that changesets after `since`
+ * touched. REG_ENOTFOUND when the changelog no longer reaches back to
+ * since + 1 (then only a full deposit can follow). */
+int store_escrow_mark(struct store *, int64_t since, struct reg_err *err);
+/* The number of objects of kind a cursor would return. */
+int64_t store_escrow_count(struct store *, enum escrow_kind, bool marked_only);
+/* A cursor over every object of kind in id order (NNDN: by name), or only
+ * the marked ones that exist; `now` decides which grace periods run. */
+int store_escrow_open(struct store *, enum escrow_kind, bool marked_only, int64_t now,
+    struct escrow_cursor **out, struct reg_err *err);
+/* The next object, its strings in `a` (which the caller may reset between
+ * calls); REG_ENOTFOUND after the last. Each takes a cursor of its kind. */
+int store_escrow_next_registrar(struct escrow_cursor *, struct arena *, struct reg_registrar *);
+int store_escrow_next_contact(struct escrow_cursor *, struct arena *, struct escrow_contact *);
+int store_escrow_next_host(struct escrow_cursor *, struct arena *, struct reg_host *);
+int store_escrow_next_domain(struct escrow_cursor *, struct arena *, struct escrow_domain *);
+int store_escrow_next_nndn(struct escrow_cursor *, struct arena *, struct reg_reserved *);
+void store_escrow_close(struct escrow_cursor *);
+/* Marked objects of kind that no longer exist: fn gets the key a deposit
+ * deletes them by (domain name, host ROID, contact or registrar handle,
+ * reserved name); a non-zero return from fn stops and is returned. */
+int store_escrow_gone(struct store *, enum escrow_kind,
+    int (*fn)(void *arg, const char *key), void *arg);
+
+/* After store_begin() on the new database: foreign keys deferred. */
+int store_escrow_restore_begin(struct store *);
+/* Writes an object with its lists, statuses and transfer record. With
+ * `update` (a differential deposit) an object with the same ROID (handle
+ * for registrars, name for NNDN) is rewritten, lists and all; without, a
+ * duplicate is REG_EEXISTS. A contact or host named by a domain must be
+ * there already: REG_ENOTFOUND. */
+int store_escrow_put_registrar(struct store *, const struct reg_registrar *, bool update,
+    struct reg_err *err);
+int store_escrow_put_contact(struct store *, const struct escrow_contact *, bool update,
+    struct reg_err *err);
+int store_escrow_put_host(struct store *, const struct reg_host *, bool update,
+    struct reg_err *err);
+int store_escrow_put_domain(struct store *, const struct escrow_domain *, bool update,
+    struct reg_err *err);
+int store_escrow_put_nndn(struct store *, const struct reg_reserved *, bool update,
+    struct reg_err *err);
+/* Deletes by the key store_escrow_gone() gives (a host also by name);
+ * REG_ENOTFOUND if there is no such object. */
+int store_escrow_delete(struct store *, enum escrow_kind, const char *key,
+    struct reg_err *err);
+/* Superordinate domains of hosts, the next ROID above every restored one,
+ * then a check that every reference resolves (REG_ECONSTRAINT naming the
+ * first that does not). Call before store_commit(). */
+int store_escrow_restore_end(struct store *, struct reg_err *err);
 
 #endif

@@ -1,0 +1,494 @@
+/*
+ * zonefile.c: the master file reader (RFC 1035 5, RFC 2308 4 $TTL).
+ *
+ * The file is read whole and cut into entries by a lexer that knows
+ * parentheses (an entry may span lines), comments, quoted strings and
+ * escapes. Each entry is a directive ($ORIGIN, $TTL, $INCLUDE) or a record:
+ *
+ *   [owner] [TTL] [class] type RDATA      (TTL and class in either order)
+ *
+ * A line starting with a blank repeats the previous owner; "@" is the
+ * origin; names without a final dot are relative to it. A record without
+ * a TTL takes $TTL, else the last TTL given, else (an SOA) its MINIMUM.
+ * Every error names file:line.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "zonegen.h"
+
+#define TOKENS_MAX	4096	/* per entry: a TXT or key split into words */
+#define INCLUDE_DEPTH	8
+#define SOA_MINIMUM_AT	16	/* MINIMUM: the last 4 octets of SOA RDATA */
+
+struct lexer {
+	const char *p, *end;
+	int line;
+};
+
+struct reader {
+	struct zone *z;
+	const char *path;
+	uint16_t file;
+	struct lexer lx;
+	uint8_t origin[DNAME_WIRE_MAX];
+	bool has_origin;
+	uint32_t ttl, last_ttl;
+	bool has_ttl, has_last;
+	const struct dname *owner;
+	bool soa_only, done;
+	int depth;
+	struct ztok tok[TOKENS_MAX];
+	uint8_t rdata[RDATA_MAX];
+	struct reg_err *err;
+	int line;		/* of the entry being read */
+};
+
+static int rd_file(struct reader *, const char *path);
+
+static int rd_fail(struct reader *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* REG_ESYNTAX with "file:line: reason". */
+static int
+rd_fail(struct reader *r, const char *fmt, ...)
+{
+	char msg[REG_ERR_REASON_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return reg_fail(r->err, REG_ESYNTAX, "%s:%d: %s", r->path, r->line, msg);
+}
+
+/* --- the lexer ----------------------------------------------------------- */
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static bool
+ends_token(char c)
+{
+	return is_blank(c) || c == '\n' || c == ';' || c == '(' || c == ')' || c == '"';
+}
+
+/* Skips to the end of a comment (not past the newline). */
+static void
+skip_comment(struct lexer *lx)
+{
+	const char *nl = memchr(lx->p, '\n', (size_t)(lx->end - lx->p));
+
+	lx->p = nl != NULL ? nl : lx->end;
+}
+
+/* A quoted string; lx->p is past the opening quote. */
+static int
+lex_quoted(struct lexer *lx, struct ztok *t)
+{
+	t->s = lx->p;
+	t->quoted = true;
+	while (lx->p < lx->end && *lx->p != '"') {
+		if (*lx->p == '\\' && lx->p + 1 < lx->end)
+			lx->p++;
+		if (*lx->p == '\n')
+			lx->line++;
+		lx->p++;
+	}
+	if (lx->p == lx->end)
+		return -1;
+	t->len = (uint32_t)(lx->p - t->s);
+	lx->p++;
+	return 0;
+}
+
+static void
+lex_word(struct lexer *lx, struct ztok *t)
+{
+	t->s = lx->p;
+	t->quoted = false;
+	while (lx->p < lx->end && !ends_token(*lx->p)) {
+		if (*lx->p == '\\' && lx->p + 1 < lx->end && lx->p[1] != '\n')
+			lx->p++;
+		lx->p++;
+	}
+	t->len = (uint32_t)(lx->p - t->s);
+}
+
+/*
+ * The next entry's tokens. Returns the count (0 at the end of the file),
+ * or -1 with *why. *blank says whether the entry's line starts with a
+ * blank (no owner); *line is the line it starts on.
+ */
+static int
+lex_entry(struct lexer *lx, struct ztok *tok, bool *blank, int *line, const char **why)
+{
+	int n = 0, paren = 0, paren_line = 0;
+
+	for (;;) {		/* skip empty and comment lines */
+		if (lx->p == lx->end)
+			return 0;
+		*blank = is_blank(*lx->p);
+		while (lx->p < lx->end && is_blank(*lx->p))
+			lx->p++;
+		if (lx->p < lx->end && *lx->p == ';')
+			skip_comment(lx);
+		if (lx->p < lx->end && *lx->p == '\n') {
+			lx->p++;
+			lx->line++;
+			continue;
+		}
+		if (lx->p == lx->end)
+			return 0;
+		break;
+	}
+	*line = lx->line;
+	while (lx->p < lx->end) {
+		char c = *lx->p;
+
+		if (is_blank(c)) {
+			lx->p++;
+		} else if (c == ';') {
+			skip_comment(lx);
+		} else if (c == '\n') {
+			lx->p++;
+			lx->line++;
+			if (paren == 0)
+				return n;
+		} else if (c == '(') {
+			if (paren++ == 0)
+				paren_line = lx->line;
+			lx->p++;
+		} else if (c == ')') {
+			if (paren-- == 0) {
+				*why = "')' without '('";
+				return -1;
+			}
+			lx->p++;
+		} else {
+			if (n == TOKENS_MAX) {
+				*why = "too many fields in one entry";
+				return -1;
+			}
+			if (c == '"') {
+				lx->p++;
+				if (lex_quoted(lx, &tok[n]) < 0) {
+					*why = "unterminated quoted string";
+					return -1;
+				}
+			} else
+				lex_word(lx, &tok[n]);
+			n++;
+		}
+	}
+	if (paren > 0) {
+		*line = paren_line;
+		*why = "'(' without ')'";
+		return -1;
+	}
+	return n;
+}
+
+/* --- entries ------------------------------------------------------------- */
+
+static bool
+tok_is(const struct ztok *t, const char *s)
+{
+	return !t->quoted && t->len == strlen(s) && strncasecmp(t->s, s, t->len) == 0;
+}
+
+/* Parses a name token (or "@") relative to the current origin. */
+static int
+name_tok(struct reader *r, const struct ztok *t, uint8_t *wire, const char *what)
+{
+	const char *why;
+	int n;
+
+	if (tok_is(t, "@")) {
+		if (!r->has_origin)
+			return rd_fail(r, "%s is @ and there is no $ORIGIN", what);
+		n = wire_name_len(r->origin, DNAME_WIRE_MAX);
+		memcpy(wire, r->origin, (size_t)n);
+		return n;
+	}
+	if ((n = dname_parse(t->s, t->len, r->has_origin ? r->origin : NULL, wire, &why)) < 0)
+		return rd_fail(r, "bad %s '%.*s': %s", what, (int)t->len, t->s, why);
+	return n;
+}
+
+static int
+owner_set(struct reader *r, const struct ztok *t)
+{
+	uint8_t wire[DNAME_WIRE_MAX];
+	int n = name_tok(r, t, wire, "owner name");
+
+	if (n < 0)
+		return n;
+	if (r->owner == NULL || r->owner->wlen != n ||
+	    memcmp(dname_wire(r->owner), wire, (size_t)n) != 0)
+		r->owner = dname_new(r->z->rg, wire, (size_t)n);
+	return REG_OK;
+}
+
+/* $INCLUDE file [origin]: relative to the including file's folder; the
+ * origin and owner come back afterwards (RFC 1035 5.1). */
+static int
+include(struct reader *r, const struct ztok *t, int n)
+{
+	struct reader *sub;
+	char *copy, *path;
+	int rc;
+
+	if (r->depth == INCLUDE_DEPTH)
+		return rd_fail(r, "$INCLUDE nested more than %d deep", INCLUDE_DEPTH);
+	sub = xmalloc(sizeof(*sub));
+	memcpy(sub, r, sizeof(*sub));
+	sub->depth++;
+	if (n == 3 && name_tok(r, &t[2], sub->origin, "$INCLUDE origin") < 0) {
+		free(sub);
+		return REG_ESYNTAX;
+	}
+	sub->has_origin = r->has_origin || n == 3;
+	copy = xstrdup(r->path);
+	if (t[1].s[0] == '/')
+		path = xstrdup("");
+	else if (asprintf(&path, "%s/", dirname(copy)) < 0)
+		abort();
+	path = xrealloc(path, strlen(path) + t[1].len + 1);
+	strncat(path, t[1].s, t[1].len);
+	rc = rd_file(sub, path);
+	r->done = sub->done;
+	free(copy);
+	free(path);
+	free(sub);
+	return rc;
+}
+
+static int
+directive(struct reader *r, const struct ztok *t, int n)
+{
+	int64_t ttl;
+
+	if (tok_is(&t[0], "$ORIGIN")) {
+		if (n != 2)
+			return rd_fail(r, "$ORIGIN takes one name");
+		if (name_tok(r, &t[1], r->origin, "$ORIGIN") < 0)
+			return REG_ESYNTAX;
+		r->has_origin = true;
+		return REG_OK;
+	}
+	if (tok_is(&t[0], "$TTL")) {
+		if (n != 2 || (ttl = ttl_parse(&t[1])) < 0)
+			return rd_fail(r, "$TTL takes one TTL");
+		r->ttl = (uint32_t)ttl;
+		r->has_ttl = true;
+		return REG_OK;
+	}
+	if (tok_is(&t[0], "$INCLUDE")) {
+		if (n != 2 && n != 3)
+			return rd_fail(r, "$INCLUDE takes a file and an optional origin");
+		return include(r, t, n);
+	}
+	return rd_fail(r, "unknown directive %.*s", (int)t[0].len, t[0].s);
+}
+
+/* Reads [TTL] [class] in either order; returns the index of the type
+ * token, or -1. *ttl is -1 when none was given. */
+static int
+ttl_class(struct reader *r, const struct ztok *t, int n, int i, int64_t *ttl)
+{
+	bool have_class = false;
+
+	*ttl = -1;
+	for (; i < n; i++) {
+		if (t[i].quoted)
+			break;
+		if (*ttl < 0 && t[i].s[0] >= '0' && t[i].s[0] <= '9') {
+			if ((*ttl = ttl_parse(&t[i])) < 0)
+				return rd_fail(r, "bad TTL '%.*s'", (int)t[i].len, t[i].s), -1;
+		} else if (!have_class && tok_is(&t[i], "IN")) {
+			have_class = true;
+		} else if (!have_class && (tok_is(&t[i], "CH") || tok_is(&t[i], "HS") ||
+		    tok_is(&t[i], "CS") || (t[i].len > 5 && !strncasecmp(t[i].s, "CLASS", 5)))) {
+			return rd_fail(r, "class %.*s: only IN is supported", (int)t[i].len,
+			    t[i].s), -1;
+		} else
+			break;
+	}
+	if (i == n)
+		return rd_fail(r, "missing type"), -1;
+	return i;
+}
+
+/* The TTL of a record that gave none. */
+static int
+default_ttl(struct reader *r, uint16_t type, const uint8_t *rd, int len, uint32_t *ttl)
+{
+	if (r->has_ttl)
+		*ttl = r->ttl;
+	else if (r->has_last)
+		*ttl = r->last_ttl;
+	else if (type == T_SOA && len >= SOA_MINIMUM_AT + 4)
+		*ttl = (uint32_t)rd[len - 4] << 24 | (uint32_t)rd[len - 3] << 16 |
+		    (uint32_t)rd[len - 2] << 8 | rd[len - 1];
+	else
+		return rd_fail(r, "no TTL given and no $TTL before");
+	return REG_OK;
+}
+
+static void
+add_rr(struct reader *r, uint16_t type, uint32_t ttl, int len)
+{
+	struct zone *z = r->z;
+	struct rr *rr;
+
+	vec_reserve(&z->rr, &z->caprr, z->nrr + 1, sizeof(*z->rr));
+	rr = &z->rr[z->nrr++];
+	rr->owner = r->owner;
+	rr->rdata = region_memdup(z->rg, r->rdata, (size_t)len);
+	rr->rdlen = (uint16_t)len;
+	rr->type = type;
+	rr->ttl = ttl;
+	rr->line = (uint32_t)r->line;
+	rr->file = r->file;
+}
+
+static int
+record(struct reader *r, const struct ztok *t, int n, bool blank)
+{
+	int i = 0, type, len, rc;
+	int64_t ttl;
+	uint32_t use_ttl = 0;
+	const char *why;
+
+	if (blank && r->owner == NULL)
+		return rd_fail(r, "no owner name for the first record");
+	if (!blank && (rc = owner_set(r, &t[i++])) != REG_OK)
+		return rc;
+	if ((i = ttl_class(r, t, n, i, &ttl)) < 0)
+		return REG_ESYNTAX;
+	if ((type = rrtype_parse(t[i].s, t[i].len)) < 0 || t[i].quoted)
+		return rd_fail(r, "unknown type '%.*s'", (int)t[i].len, t[i].s);
+	len = rdata_parse((uint16_t)type, t + i + 1, n - i - 1,
+	    r->has_origin ? r->origin : NULL, r->rdata, &why);
+	if (len < 0) {
+		char buf[16];
+
+		return rd_fail(r, "bad %s record: %s", rrtype_name((uint16_t)type, buf), why);
+	}
+	if (ttl >= 0) {
+		use_ttl = (uint32_t)ttl;
+		r->last_ttl = use_ttl;
+		r->has_last = true;
+	} else if ((rc = default_ttl(r, (uint16_t)type, r->rdata, len, &use_ttl)) != REG_OK)
+		return rc;
+	add_rr(r, (uint16_t)type, use_ttl, len);
+	if (type == T_SOA && r->soa_only)
+		r->done = true;
+	return REG_OK;
+}
+
+static int
+rd_entries(struct reader *r)
+{
+	const char *why;
+	bool blank;
+	int n, rc;
+
+	while (!r->done) {
+		n = lex_entry(&r->lx, r->tok, &blank, &r->line, &why);
+		if (n < 0)
+			return rd_fail(r, "%s", why);
+		if (n == 0)
+			return REG_OK;
+		if (!blank && !r->tok[0].quoted && r->tok[0].s[0] == '$')
+			rc = directive(r, r->tok, n);
+		else
+			rc = record(r, r->tok, n, blank);
+		if (rc != REG_OK)
+			return rc;
+	}
+	return REG_OK;
+}
+
+/* Reads a whole file into memory. */
+static char *
+slurp(const char *path, size_t *len, struct reg_err *err)
+{
+	struct stat sb;
+	char *buf;
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) < 0 || fstat(fd, &sb) < 0) {
+		reg_fail(err, REG_EIO, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	buf = xmalloc((size_t)sb.st_size + 1);
+	while (got < (size_t)sb.st_size &&
+	    (n = read(fd, buf + got, (size_t)sb.st_size - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	*len = got;
+	return buf;
+}
+
+static int
+rd_file(struct reader *r, const char *path)
+{
+	size_t len;
+	char *buf = slurp(path, &len, r->err);
+	int rc;
+
+	if (buf == NULL)
+		return REG_EIO;
+	r->path = path;
+	r->file = zone_file_index(r->z, path);
+	r->path = r->z->files[r->file];
+	r->lx = (struct lexer){ .p = buf, .end = buf + len, .line = 1 };
+	rc = rd_entries(r);
+	free(buf);
+	return rc;
+}
+
+int
+zone_read(struct zone *z, const char *path, const struct zread_opts *o,
+    struct reg_err *err)
+{
+	struct reader *r = xcalloc(1, sizeof(*r));
+	const char *why;
+	int rc;
+
+	r->z = z;
+	r->err = err;
+	r->soa_only = o != NULL && o->soa_only;
+	if (o != NULL && o->ttl > 0) {
+		r->ttl = o->ttl;
+		r->has_ttl = true;
+	}
+	if (o != NULL && o->origin != NULL) {
+		if (dname_parse(o->origin, strlen(o->origin), NULL, r->origin, &why) < 0) {
+			free(r);
+			return reg_fail(err, REG_EINVAL, "origin %s: %s", o->origin, why);
+		}
+		r->has_origin = true;
+	}
+	rc = rd_file(r, path);
+	free(r);
+	return rc;
+}

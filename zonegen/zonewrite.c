@@ -1,0 +1,286 @@
+/*
+ * zonewrite.c: zone files out: a buffered formatter for records, the
+ * signed zone in canonical order, atomic publication with the previous
+ * file kept, and the post command.
+ *
+ * Every record is written on one line with its absolute owner name, TTL
+ * and class, which every zone file reader accepts and grep can search.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "zonegen.h"
+
+#define ZOUT_BUF	(1 << 20)
+#define LINE_FIXED	64	/* TTL, class, type and blanks of one line */
+
+void
+zout_init(struct zout *o, FILE *f)
+{
+	o->f = f;
+	o->cap = ZOUT_BUF;
+	o->buf = xmalloc(o->cap);
+	o->len = 0;
+	o->error = 0;
+	o->last_owner = NULL;
+	o->owner_len = 0;
+}
+
+int
+zout_flush(struct zout *o)
+{
+	if (o->len > 0 && o->error == 0 && fwrite(o->buf, 1, o->len, o->f) != o->len)
+		o->error = errno ? errno : EIO;
+	o->len = 0;
+	return o->error;
+}
+
+void
+zout_free(struct zout *o)
+{
+	free(o->buf);
+	o->buf = NULL;
+}
+
+char *
+zout_reserve(struct zout *o, size_t n)
+{
+	if (o->len + n > o->cap) {
+		zout_flush(o);
+		if (n > o->cap) {
+			o->cap = n;
+			o->buf = xrealloc(o->buf, o->cap);
+		}
+	}
+	return o->buf + o->len;
+}
+
+void
+zout_commit(struct zout *o, size_t n)
+{
+	o->len += n;
+}
+
+void
+zout_str(struct zout *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(zout_reserve(o, n), s, n);
+	zout_commit(o, n);
+}
+
+static size_t
+put_uint(char *out, uint32_t v)
+{
+	char tmp[10];
+	size_t n = 0, k = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		out[k++] = tmp[--n];
+	return k;
+}
+
+void
+zout_rr(struct zout *o, const uint8_t *owner, uint32_t ttl, uint16_t type,
+    const uint8_t *rdata, size_t rdlen)
+{
+	char *p = zout_reserve(o, DNAME_TEXT_MAX + LINE_FIXED + RDATA_TEXT_MAX(rdlen));
+	char buf[16];
+	const char *tn = rrtype_name(type, buf);
+	size_t n = 0, tl = strlen(tn);
+
+	/* Signatures and NSEC follow their RRset: the owner text repeats. */
+	if (owner != o->last_owner) {
+		o->owner_len = dname_format(owner, o->owner);
+		o->last_owner = owner;
+	}
+	memcpy(p, o->owner, o->owner_len);
+	n = o->owner_len;
+	p[n++] = '\t';
+	n += put_uint(p + n, ttl);
+	memcpy(p + n, "\tIN\t", 4);
+	n += 4;
+	memcpy(p + n, tn, tl);
+	n += tl;
+	p[n++] = '\t';
+	n += rdata_format(type, rdata, rdlen, p + n);
+	p[n++] = '\n';
+	zout_commit(o, n);
+}
+
+static void
+write_rrset(const struct zone *z, struct zout *o, const struct rrset *s)
+{
+	const uint8_t *owner = dname_wire(s->rr[0].owner);
+
+	for (uint16_t i = 0; i < s->n; i++)
+		zout_rr(o, owner, s->ttl, s->type, s->rr[i].rdata, s->rr[i].rdlen);
+	for (uint16_t i = 0; i < s->nsig; i++) {
+		const struct sig *g = &z->sig[s->sig + i];
+
+		zout_rr(o, owner, s->ttl, T_RRSIG, g->rdata, g->len);
+	}
+}
+
+/* The SOA first: some readers want it on top. */
+static void
+write_node(const struct zone *z, struct zout *o, const struct node *n)
+{
+	const struct rrset *soa = node_find(n, T_SOA);
+
+	if (soa != NULL)
+		write_rrset(z, o, soa);
+	for (uint16_t i = 0; i < n->nset; i++)
+		if (&n->set[i] != soa)
+			write_rrset(z, o, &n->set[i]);
+	if (n->nsec != NULL)
+		write_rrset(z, o, n->nsec);
+}
+
+int
+zone_write(const struct zone *z, struct zout *o)
+{
+	for (size_t i = 0; i < z->nnode; i++)
+		write_node(z, o, &z->node[i]);
+	for (size_t i = 0; i < z->nn3; i++)
+		write_node(z, o, &z->n3[i]);
+	return zout_flush(o);
+}
+
+/* --- publication --------------------------------------------------------- */
+
+static void
+fsync_dir(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
+/* path.prev becomes a second name of the current path, atomically. */
+static int
+keep_previous(const char *path, struct reg_err *err)
+{
+	char *prev, *tmp;
+	int rc = REG_OK;
+
+	if (access(path, F_OK) != 0)
+		return REG_OK;
+	if (asprintf(&prev, "%s.prev", path) < 0 || asprintf(&tmp, "%s.prev.tmp", path) < 0)
+		abort();
+	unlink(tmp);
+	if (link(path, tmp) != 0 || rename(tmp, prev) != 0) {
+		rc = reg_fail(err, REG_EIO, "%s: cannot keep the previous file: %s", prev,
+		    strerror(errno));
+		unlink(tmp);
+	}
+	free(prev);
+	free(tmp);
+	return rc;
+}
+
+static mode_t
+file_mode(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return 0666 & ~mask;
+}
+
+/* Writes through fn into f; closes f; errno-based reason on failure. */
+static int
+write_all(const char *tmp, FILE *f, publish_fn fn, void *arg, struct reg_err *err)
+{
+	int rc = fn(arg, f, err);
+
+	if (rc == REG_OK && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+		rc = reg_fail(err, REG_EIO, "%s: %s", tmp, strerror(errno));
+	if (fclose(f) != 0 && rc == REG_OK)
+		rc = reg_fail(err, REG_EIO, "%s: %s", tmp, strerror(errno));
+	return rc;
+}
+
+int
+publish_file(const char *path, publish_fn fn, void *arg, struct reg_err *err)
+{
+	return publish_file_checked(path, fn, NULL, arg, err);
+}
+
+int
+publish_file_checked(const char *path, publish_fn fn, check_fn check, void *arg,
+    struct reg_err *err)
+{
+	char *tmp;
+	FILE *f;
+	int fd, rc;
+
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
+		abort();
+	if ((fd = mkstemp(tmp)) < 0) {
+		rc = reg_fail(err, REG_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+		free(tmp);
+		return rc;
+	}
+	fchmod(fd, file_mode());
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		rc = reg_fail(err, REG_EIO, "%s: %s", tmp, strerror(errno));
+	} else
+		rc = write_all(tmp, f, fn, arg, err);
+	if (rc == REG_OK && check != NULL)
+		rc = check(arg, tmp, err);
+	if (rc == REG_OK)
+		rc = keep_previous(path, err);
+	if (rc == REG_OK && rename(tmp, path) != 0)
+		rc = reg_fail(err, REG_EIO, "%s: cannot rename into place: %s", path,
+		    strerror(errno));
+	if (rc != REG_OK)
+		unlink(tmp);
+	else
+		fsync_dir(path);
+	free(tmp);
+	return rc;
+}
+
+int
+run_post_command(const char *cmd, const char *file, const char *zone, uint32_t serial,
+    struct reg_err *err)
+{
+	char num[16];
+	int st;
+
+	if (cmd == NULL || cmd[0] == '\0')
+		return REG_OK;
+	snprintf(num, sizeof(num), "%u", serial);
+	setenv("ZONEGEN_FILE", file, 1);
+	setenv("ZONEGEN_ZONE", zone, 1);
+	setenv("ZONEGEN_SERIAL", num, 1);
+	fflush(NULL);
+	st = system(cmd);
+	if (st == -1)
+		return reg_fail(err, REG_EIO, "post command: %s", strerror(errno));
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return reg_fail(err, REG_EIO, "post command '%s' failed (%s %d)", cmd,
+		    WIFEXITED(st) ? "exit status" : "signal",
+		    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	return REG_OK;
+}
