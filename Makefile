@@ -8,7 +8,8 @@ PKGS      = sqlite3 openssl libxml-2.0 libidn2 inih jansson libmicrohttpd
 OPT      ?= -O2 -g
 WARN      = -std=c17 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
             -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-CPPFLAGS += -D_GNU_SOURCE -Icore $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+DATADIR  ?= $(PREFIX)/share/registry
+CPPFLAGS += -D_GNU_SOURCE -DREGISTRY_DATADIR='"$(DATADIR)"' -Icore $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 # SANITIZE=1 builds everything into a separate tree under ASan and UBSan.
@@ -80,10 +81,13 @@ run: deps all
 bench: all
 	@echo "see bench/README.md"
 
+# Programs look for their schemas in $(DATADIR)/xsd, then in the source
+# tree they were built from.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/registry/idn
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/idn $(DESTDIR)$(DATADIR)/xsd
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 data/idn/*.txt $(DESTDIR)$(PREFIX)/share/registry/idn/
+	install -m 644 data/idn/*.txt $(DESTDIR)$(DATADIR)/idn/
+	install -m 644 data/xsd/*.xsd $(DESTDIR)$(DATADIR)/xsd/
 
 clean:
 	rm -rf build bin
