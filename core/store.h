@@ -464,6 +464,31 @@ int store_replica_apply(struct store *, const struct reg_change *c, int64_t now,
  * with none. Only id, name, naddr and addr are filled. */
 int store_domain_ns_hosts(struct store *, struct arena *, int64_t domain_id,
     struct reg_host **out, int *n);
+/* A domain as the lookup services show it, read in five statements: d
+ * with its scalar fields, statuses and DS data (not its contact and name
+ * server lists); the sponsor's id, handle, name, IANA id, e-mail, voice,
+ * url and WHOIS server; the name servers as store_domain_ns_hosts() gives
+ * them; the registrant, admin and tech contacts in that order (type
+ * "registrant", "admin", "tech"), each with its handle, both postalInfo
+ * forms, voice, fax, e-mail and disclose flags. REG_ENOTFOUND if name is
+ * not registered. */
+struct reg_view_contact {
+	char *type;
+	struct reg_contact c;
+};
+
+struct reg_domain_view {
+	struct reg_domain d;
+	struct reg_registrar sponsor;
+	struct reg_host *ns;
+	int nns;
+	struct reg_view_contact *contacts;
+	int ncontacts;
+};
+
+int store_domain_view(struct store *, struct arena *, const char *name,
+    struct reg_domain_view *out);
+
 /* For a long-lived read-only connection that answers many lookups: maps
  * up to mmap_bytes of the file (a page read without a system call) and
  * keeps up to cache_kib of pages. */

@@ -309,3 +309,133 @@ store_registrar_get_by_iana(struct store *st, struct arena *a, int64_t iana_id,
 		return REG_ENOTFOUND;
 	return store_registrar_get_by_id(st, a, id, out);
 }
+
+/* --- RDAP reads -------------------------------------------------------------- */
+
+struct ns_row {
+	int64_t id, domain_id;
+	char *name, *roid, *addr;	/* addr NULL: the host has none */
+	int family;
+};
+
+static void
+ns_row_read(struct arena *a, sqlite3_stmt *s, void *row)
+{
+	struct ns_row *r = row;
+
+	r->id = col_int(s, 0);
+	r->name = col_text(a, s, 1);
+	r->roid = col_text(a, s, 2);
+	r->domain_id = col_int(s, 3);
+	r->addr = col_text(a, s, 4);
+	r->family = (int)col_int(s, 5);
+}
+
+struct status_row {
+	int64_t id;
+	struct reg_status st;
+};
+
+static void
+status_row_read(struct arena *a, sqlite3_stmt *s, void *row)
+{
+	struct status_row *r = row;
+
+	r->id = col_int(s, 0);
+	r->st.status = col_text(a, s, 1);
+	r->st.lang = col_text(a, s, 2);
+	r->st.reason = col_text(a, s, 3);
+}
+
+/* Turns rows ordered by host into hosts, each with its addresses. */
+static struct reg_host *
+hosts_group(struct arena *a, const struct ns_row *v, int nrows, int *n)
+{
+	struct reg_host *h;
+	int k = -1;
+
+	*n = 0;
+	for (int i = 0; i < nrows; i++)
+		*n += i == 0 || v[i].id != v[i - 1].id;
+	h = arena_alloc(a, sizeof(*h) * (size_t)(*n + 1));
+	for (int i = 0; i < nrows; i++) {
+		if (i == 0 || v[i].id != v[i - 1].id) {
+			h[++k].id = v[i].id;
+			h[k].name = v[i].name;
+			h[k].roid = v[i].roid;
+			h[k].domain_id = v[i].domain_id;
+			h[k].addr = arena_alloc(a, sizeof(*h[k].addr) * (size_t)(nrows - i + 1));
+		}
+		if (v[i].addr != NULL) {
+			h[k].addr[h[k].naddr].addr = v[i].addr;
+			h[k].addr[h[k].naddr++].family = v[i].family;
+		}
+	}
+	return h;
+}
+
+/* Gives each host its statuses; both lists are in host id order. */
+static void
+hosts_statuses(struct arena *a, struct reg_host *h, int n, const struct status_row *v,
+    int nrows)
+{
+	int k = 0, first;
+
+	for (int i = 0; i < n; i++) {
+		while (k < nrows && v[k].id < h[i].id)
+			k++;
+		for (first = k; k < nrows && v[k].id == h[i].id; k++)
+			;
+		h[i].statuses.n = k - first;
+		h[i].statuses.v = arena_alloc(a, sizeof(struct reg_status) *
+		    (size_t)(k - first + 1));
+		for (int j = first; j < k; j++)
+			h[i].statuses.v[j - first] = v[j].st;
+	}
+}
+
+int
+store_domain_nameservers(struct store *st, struct arena *a, int64_t domain_id,
+    struct reg_host **out, int *n)
+{
+	static const char hosts[] =
+	    "SELECT h.id, h.name, h.roid, h.domain_id, ha.addr, ha.family FROM domain_ns n "
+	    "JOIN host h ON h.id = n.host_id LEFT JOIN host_addr ha ON ha.host_id = h.id "
+	    "WHERE n.domain_id = ? ORDER BY h.id, ha.family, ha.addr";
+	/* CROSS JOIN keeps domain_ns the outer loop: SQLite would otherwise
+	 * walk every host status to serve the ORDER BY. */
+	static const char statuses[] =
+	    "SELECT s.object_id, s.status, s.lang, s.reason FROM domain_ns n "
+	    "CROSS JOIN status s ON s.kind = 'host' AND s.object_id = n.host_id "
+	    "WHERE n.domain_id = ? ORDER BY s.object_id, s.status";
+	struct ns_row *v;
+	struct status_row *sv;
+	int nrows, nst, rc;
+
+	v = stmt_rows(st, a, ns_row_read, sizeof(*v), &nrows, &rc, hosts, "i", domain_id);
+	*out = hosts_group(a, v, rc == REG_OK ? nrows : 0, n);
+	if (rc != REG_OK)
+		return rc;
+	sv = stmt_rows(st, a, status_row_read, sizeof(*sv), &nst, &rc, statuses, "i",
+	    domain_id);
+	if (rc == REG_OK)
+		hosts_statuses(a, *out, *n, sv, nst);
+	return rc;
+}
+
+void
+store_tune_readers(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+void
+store_stmt_work(struct store *st, int64_t *fullscan, int64_t *vmsteps)
+{
+	*fullscan = *vmsteps = 0;
+	for (int i = 0; i < st->nstmt; i++) {
+		*fullscan += sqlite3_stmt_status(st->cache[i].stmt,
+		    SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+		*vmsteps += sqlite3_stmt_status(st->cache[i].stmt, SQLITE_STMTSTATUS_VM_STEP, 0);
+	}
+}

@@ -1,0 +1,78 @@
+/*
+ * error.c: RFC 9083 section 6 error objects, and the one mapping from
+ * the core's REG_E* codes to HTTP statuses (RFC 7480 5.3, 5.4).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "rdapd.h"
+#include "util.h"
+
+static const struct {
+	int status;
+	const char *reason;
+} reasons[] = {
+	{ HTTP_OK, "OK" },
+	{ HTTP_NOT_MODIFIED, "Not Modified" },
+	{ HTTP_BAD_REQUEST, "Bad Request" },
+	{ HTTP_NOT_FOUND, "Not Found" },
+	{ HTTP_METHOD, "Method Not Allowed" },
+	{ HTTP_URI_TOO_LONG, "URI Too Long" },
+	{ HTTP_UNPROCESSABLE, "Unprocessable Content" },
+	{ HTTP_TOO_MANY, "Too Many Requests" },
+	{ HTTP_INTERNAL, "Internal Server Error" },
+	{ HTTP_NOT_IMPLEMENTED, "Not Implemented" },
+	{ HTTP_UNAVAILABLE, "Service Unavailable" },
+};
+
+const char *
+http_reason(int status)
+{
+	for (size_t i = 0; i < nitems(reasons); i++)
+		if (reasons[i].status == status)
+			return reasons[i].reason;
+	return "Error";
+}
+
+int
+rdap_error(struct rq *rq, int status, const char *fmt, ...)
+{
+	char text[512];
+	json_t *e = json_object(), *desc = json_array(), *line;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	json_object_set_new_nocheck(e, "errorCode", json_integer(status));
+	json_object_set_new_nocheck(e, "title", json_string(http_reason(status)));
+	/* The text may quote the client's bytes, cut anywhere by vsnprintf;
+	 * jansson refuses what is not UTF-8. */
+	if ((line = json_string(text)) == NULL)
+		line = json_string(http_reason(status));
+	json_array_append_new(desc, line);
+	json_object_set_new_nocheck(e, "description", desc);
+	rq->redacted = NULL;
+	rdap_top(rq, e, 0);
+	rq->body = e;
+	return status;
+}
+
+int
+rdap_error_code(struct rq *rq, int code, const char *what)
+{
+	switch (code) {
+	case REG_ENOTFOUND:
+	case REG_EZONE:
+		return rdap_error(rq, HTTP_NOT_FOUND, "%s was not found", what);
+	case REG_ESYNTAX:
+	case REG_EIDN:
+	case REG_EINVAL:
+		return rdap_error(rq, HTTP_BAD_REQUEST, "%s is not a valid query", what);
+	case REG_EDB:
+		return rdap_error(rq, HTTP_UNAVAILABLE, "the registration database is "
+		    "not available; try again later");
+	default:
+		return rdap_error(rq, HTTP_INTERNAL, "%s: %s", what, reg_strerror(code));
+	}
+}
