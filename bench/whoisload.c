@@ -50,6 +50,7 @@ struct opts {
 
 struct client {
 	int fd;
+	bool sent;
 	int64_t start;
 	size_t len;
 	char answer[ANSWER_PEEK];
@@ -137,14 +138,17 @@ record(struct thread *t, struct client *c, enum kind k)
 	t->lat[t->nlat++] = (uint32_t)(now_us() - c->start);
 }
 
-/* A new connection for c, watched for the end of the handshake. */
+/* A new connection for c, watched (edge-triggered, once for its whole
+ * life) for the end of the handshake and then for the answer. */
 static void
 client_start(struct thread *t, struct client *c)
 {
-	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = c };
+	struct epoll_event ev = { .events = EPOLLOUT | EPOLLIN | EPOLLRDHUP | EPOLLET,
+	    .data.ptr = c };
 
 	c->start = now_us();
 	c->len = 0;
+	c->sent = false;
 	c->query = names[rng_next(&t->rng) % nnames];
 	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
@@ -177,21 +181,18 @@ classify(const struct client *c)
 	return K_ERROR;
 }
 
-/* Handshake done: send the query and wait for the answer. */
-static void
+/* Handshake done: send the query (a failed connection fails here). */
+static bool
 client_send(struct thread *t, struct client *c)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
 	size_t n = strlen(c->query);
-	int err = 0;
-	socklen_t len = sizeof(err);
 
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0 ||
-	    send(c->fd, c->query, n, MSG_NOSIGNAL) != (ssize_t)n ||
-	    epoll_ctl(t->ep, EPOLL_CTL_MOD, c->fd, &ev) < 0) {
+	c->sent = true;
+	if (send(c->fd, c->query, n, MSG_NOSIGNAL) != (ssize_t)n) {
 		client_done(t, c, K_ERROR);
-		return;
+		return false;
 	}
+	return true;
 }
 
 static void
@@ -232,9 +233,9 @@ thread_main(void *arg)
 		for (int i = 0; i < n; i++) {
 			struct client *c = ev[i].data.ptr;
 
-			if (ev[i].events & EPOLLOUT)
-				client_send(t, c);
-			else
+			if (!c->sent && !client_send(t, c))
+				continue;
+			if (ev[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 				client_read(t, c);
 		}
 	}

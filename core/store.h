@@ -468,10 +468,10 @@ int store_domain_ns_hosts(struct store *, struct arena *, int64_t domain_id,
  * with its scalar fields, statuses and DS data (not its contact and name
  * server lists); the sponsor's id, handle, name, IANA id, e-mail, voice,
  * url and WHOIS server; the name servers as store_domain_ns_hosts() gives
- * them; the registrant, admin and tech contacts in that order (type
- * "registrant", "admin", "tech"), each with its handle, both postalInfo
- * forms, voice, fax, e-mail and disclose flags. REG_ENOTFOUND if name is
- * not registered. */
+ * them; the registrant, then the admin and then the tech contacts (type
+ * "registrant", "admin", "tech"; by contact id within a type), each with
+ * its handle, both postalInfo forms, voice, fax, e-mail and disclose
+ * flags. REG_ENOTFOUND if name is not registered. */
 struct reg_view_contact {
 	char *type;
 	struct reg_contact c;
@@ -490,8 +490,8 @@ int store_domain_view(struct store *, struct arena *, const char *name,
     struct reg_domain_view *out);
 
 /* For a long-lived read-only connection that answers many lookups: maps
- * up to mmap_bytes of the file (a page read without a system call) and
- * keeps up to cache_kib of pages. */
+ * up to mmap_bytes of the file (a page read without a system call),
+ * keeps up to cache_kib of pages and builds temporary tables in memory. */
 int store_reader_tune(struct store *, int64_t mmap_bytes, int64_t cache_kib);
 
 /* --- RDAP searches (store_search.c) -------------------------------------- */

@@ -15,6 +15,8 @@
 #include "util.h"
 #include "whoisd.h"
 
+#define FOOTER_EVERY	1000000	/* us between reads of the replica's state */
+
 typedef enum outcome (*answer_fn)(struct answer_ctx *, const char *arg);
 
 static enum outcome answer_domain(struct answer_ctx *, const char *);
@@ -29,14 +31,6 @@ static const answer_fn handlers[] = {
 	[QUERY_HELP] = answer_help,
 };
 
-/* Contact roles shown after the registrant, in this order. */
-static const struct {
-	const char *type, *role;
-} roles[] = {
-	{ "admin", "Admin" },
-	{ "tech", "Tech" },
-};
-
 static enum outcome
 answer_failed(struct answer_ctx *ax)
 {
@@ -45,14 +39,20 @@ answer_failed(struct answer_ctx *ax)
 	return OUT_ERROR;
 }
 
-/* The commit time on the master of the newest change the replica has;
+/* The commit time on the master of the newest change the replica has,
+ * read at most once a second (it is the footer's, not the answer's);
  * 0 when it cannot tell (a database that is not a replica). */
 static int64_t
-replica_updated(struct store *st)
+replica_updated(struct answer_ctx *ax)
 {
 	struct reg_replica_state rs;
+	int64_t now = now_usec();
 
-	return store_replica_state(st, &rs) == REG_OK ? rs.ts : 0;
+	if (ax->updated_read == 0 || now - ax->updated_read >= FOOTER_EVERY) {
+		ax->updated_db = store_replica_state(ax->st, &rs) == REG_OK ? rs.ts : 0;
+		ax->updated_read = now;
+	}
+	return ax->updated_db;
 }
 
 enum outcome
@@ -65,78 +65,13 @@ answer_query(struct answer_ctx *ax, const struct query *q)
 		return answer_failed(ax);
 	oc = handlers[q->kind](ax, q->arg);
 	if (oc != OUT_ERROR)
-		format_footer(ax->out, replica_updated(ax->st));
+		format_footer(ax->out, replica_updated(ax));
 	store_read_end(ax->st);
 	arena_reset(ax->a);
 	return oc;
 }
 
 /* --- domains ----------------------------------------------------------- */
-
-/* Contact id, read once per answer however many roles it has. */
-static int
-contact_get(struct answer_ctx *ax, struct whois_domain *w, int64_t id,
-    const struct reg_contact **out)
-{
-	struct reg_contact *c;
-	int rc;
-
-	for (int i = 0; i < w->ncontacts; i++)
-		if (w->contacts[i].c->id == id) {
-			*out = w->contacts[i].c;
-			return REG_OK;
-		}
-	c = arena_alloc(ax->a, sizeof(*c));
-	rc = store_contact_get_by_id(ax->st, ax->a, id, c);
-	*out = c;
-	return rc;
-}
-
-/* Appends contact id in role to w; a contact that is gone is skipped. */
-static int
-contact_add(struct answer_ctx *ax, struct whois_domain *w, const char *role, int64_t id)
-{
-	const struct reg_contact *c;
-	int rc = contact_get(ax, w, id, &c);
-
-	if (rc == REG_ENOTFOUND)
-		return REG_OK;
-	if (rc == REG_OK)
-		w->contacts[w->ncontacts++] = (struct whois_contact){ role, c };
-	return rc;
-}
-
-static int
-contacts_gather(struct answer_ctx *ax, struct whois_domain *w)
-{
-	const struct reg_domain *d = &w->d;
-	int rc = REG_OK;
-
-	w->contacts = arena_alloc(ax->a, sizeof(*w->contacts) * (size_t)(d->ncontact + 1));
-	if (d->registrant_id != 0)
-		rc = contact_add(ax, w, "Registrant", d->registrant_id);
-	for (size_t r = 0; r < nitems(roles) && rc == REG_OK; r++)
-		for (int i = 0; i < d->ncontact && rc == REG_OK; i++)
-			if (strcmp(d->contact[i].type, roles[r].type) == 0)
-				rc = contact_add(ax, w, roles[r].role, d->contact[i].contact_id);
-	return rc;
-}
-
-/* Everything the answer for a registered domain shows; REG_ENOTFOUND
- * when alabel is not registered. */
-static int
-domain_gather(struct answer_ctx *ax, const char *alabel, struct whois_domain *w)
-{
-	int rc;
-
-	memset(w, 0, sizeof(*w));
-	if ((rc = store_domain_get(ax->st, ax->a, alabel, &w->d)) != REG_OK)
-		return rc;
-	if ((rc = store_registrar_get_by_id(ax->st, ax->a, w->d.sponsor_id, &w->sponsor)) != REG_OK ||
-	    (rc = contacts_gather(ax, w)) != REG_OK)
-		return rc == REG_ENOTFOUND ? REG_EDB : rc;
-	return store_domain_ns_hosts(ax->st, ax->a, w->d.id, &w->ns, &w->nns);
-}
 
 /* "räksmörgås.test (xn--rksmrgs-5wao1o.test)" or "example.test". */
 static const char *
@@ -180,7 +115,7 @@ static enum outcome
 answer_domain(struct answer_ctx *ax, const char *arg)
 {
 	struct name_parts np;
-	struct whois_domain w;
+	struct reg_domain_view v;
 	struct reg_err err = { 0 };
 	int rc = name_domain_check(ax->wd->policy, arg, &np, &err);
 	int found;
@@ -194,8 +129,8 @@ answer_domain(struct answer_ctx *ax, const char *arg)
 		    display_name(ax, &np), ax->wd->cfg->registry.tld);
 		return OUT_FOREIGN;
 	}
-	if ((found = domain_gather(ax, np.alabel, &w)) == REG_OK) {
-		format_domain(ax->out, &w, ax->wd->cfg->whois.disclose);
+	if ((found = store_domain_view(ax->st, ax->a, np.alabel, &v)) == REG_OK) {
+		format_domain(ax->out, &v, ax->wd->cfg->whois.disclose);
 		return OUT_FOUND;
 	}
 	if (found != REG_ENOTFOUND)

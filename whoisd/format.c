@@ -20,7 +20,6 @@
 #include "whoisd.h"
 
 #define REDACTED	"REDACTED FOR PRIVACY"
-#define KEY_MAX		64
 #define OBUF_MIN	4096
 #define TIME_MAX	32
 
@@ -191,27 +190,52 @@ static const struct {
 };
 #undef ADDR
 
+/* The label of a contact type in field names. */
+static const char *
+role_label(const char *type)
+{
+	static const char *const roles[][2] = {
+		{ "registrant", "Registrant" }, { "admin", "Admin" }, { "tech", "Tech" },
+	};
+
+	for (size_t i = 0; i < nitems(roles); i++)
+		if (strcmp(roles[i][0], type) == 0)
+			return roles[i][1];
+	return type;
+}
+
+/* "Role Label: value", as format_field. */
+static void
+role_field(struct obuf *o, const char *role, const char *label, const char *value)
+{
+	if (value == NULL || value[0] == '\0')
+		return;
+	obuf_str(o, role);
+	obuf_str(o, " ");
+	format_field(o, label, value);
+}
+
 /* One contact in one role: the "int" postalInfo, or "loc" when that is
  * the only one. */
 static void
-format_contact(struct obuf *o, const struct whois_contact *wc, bool all)
+format_contact(struct obuf *o, const struct reg_view_contact *vc, bool all)
 {
-	const struct reg_contact *c = wc->c;
+	const struct reg_contact *c = &vc->c;
+	const char *role = role_label(vc->type);
 	bool loc = c->intl.name == NULL;
 	const struct reg_postal *p = loc ? &c->loc : &c->intl;
 	const char *v[F_COUNT] = { p->name, p->org, p->addr.street[0], p->addr.street[1],
 	    p->addr.street[2], p->addr.city, p->addr.sp, p->addr.pc, p->addr.cc,
 	    c->voice, c->voice_ext, c->fax, c->fax_ext, c->email };
-	char key[KEY_MAX];
 
-	snprintf(key, sizeof(key), "%s ID", wc->role);
-	format_field(o, key, c->handle);
+	role_field(o, role, "ID", c->handle);
 	for (int i = 0; i < F_COUNT; i++) {
 		unsigned bit = loc ? cfields[i].bit_loc : cfields[i].bit_int;
+		const char *shown = v[i];
 
-		snprintf(key, sizeof(key), "%s %s", wc->role, cfields[i].label);
-		if (v[i] != NULL && v[i][0] != '\0')
-			format_field(o, key, all || (c->disclose & bit) ? v[i] : REDACTED);
+		if (shown != NULL && shown[0] != '\0' && !all && !(c->disclose & bit))
+			shown = REDACTED;
+		role_field(o, role, cfields[i].label, shown);
 	}
 }
 
@@ -276,7 +300,7 @@ format_dnssec(struct obuf *o, const struct reg_domain *d)
 }
 
 void
-format_domain(struct obuf *o, const struct whois_domain *w, bool all)
+format_domain(struct obuf *o, const struct reg_domain_view *w, bool all)
 {
 	const struct reg_domain *d = &w->d;
 

@@ -26,6 +26,8 @@
 
 #define EVENTS_MAX	256	/* epoll events taken at once */
 #define ACCEPT_BATCH	64	/* accepts per listener event, for fairness */
+#define REPLICA_MMAP	(2LL << 30)	/* bytes of the replica mapped: SQLite's cap */
+#define REPLICA_CACHE_KIB (16 * 1024)	/* page cache of each worker */
 
 struct worker {
 	struct whoisd *wd;
@@ -65,7 +67,12 @@ watch(int ep, struct ev_tag *tag, struct reg_err *err)
 static struct store *
 replica_open(const struct reg_config *cfg, struct reg_err *err)
 {
-	return store_open(cfg->database.replica, STORE_RDONLY, err);
+	struct store *st = store_open(cfg->database.replica, STORE_RDONLY, err);
+
+	if (st != NULL && store_reader_tune(st, REPLICA_MMAP, REPLICA_CACHE_KIB) != REG_OK)
+		log_warnx("%s: cannot map the replica; reading it page by page",
+		    cfg->database.replica);
+	return st;
 }
 
 /* Worker w's epoll, store, arena; its listeners are open already. */

@@ -97,22 +97,6 @@ struct obuf {
 void obuf_add(struct obuf *, const char *s, size_t n);
 void obuf_free(struct obuf *);
 
-/* A domain with what its WHOIS answer shows, gathered by answer.c. */
-struct whois_contact {
-	const char *role;		/* "Registrant", "Admin", "Tech" */
-	const struct reg_contact *c;	/* NULL: the row is missing */
-};
-
-struct whois_domain {
-	struct reg_domain d;
-	struct reg_registrar sponsor;
-	struct whois_contact *contacts;
-	int ncontacts;
-	struct reg_host *ns;		/* addresses only for in-zone hosts */
-	int nns;
-	int64_t updated_db;		/* the replica's last change, 0 unknown */
-};
-
 /* "% text" comment lines; text may hold several lines. */
 void format_comment(struct obuf *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -126,7 +110,7 @@ void format_terms(struct obuf *, const char *terms);
 void format_footer(struct obuf *, int64_t updated_db);
 /* Contact data is shown where its disclose flags allow, or everywhere
  * when disclose_all (whois.disclose = yes); else redacted. */
-void format_domain(struct obuf *, const struct whois_domain *, bool disclose_all);
+void format_domain(struct obuf *, const struct reg_domain_view *, bool disclose_all);
 /* uname: the host's U-label form, NULL unless it has IDN labels. */
 void format_host(struct obuf *, const struct reg_host *, const char *uname,
     const struct reg_registrar *sponsor);
@@ -143,6 +127,8 @@ struct answer_ctx {
 	struct store *st;	/* read-only replica */
 	struct arena *a;	/* reset after each answer */
 	struct obuf *out;
+	int64_t updated_db;	/* the replica's last change, for the footer, */
+	int64_t updated_read;	/* read at this monotonic time (us) */
 };
 
 /* Appends the answer to q to ctx->out, read in one read transaction. */
