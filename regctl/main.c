@@ -18,6 +18,7 @@
 
 static const struct cmd *const families[] = {
 	db_cmds, registrar_cmds, domain_cmds, history_cmds, reserved_cmds, clock_cmds,
+	firewall_cmds,
 };
 
 /* How many leading words of argv match the words of `name`, in order;

@@ -3,7 +3,7 @@
  *
  * regctl is one program with subcommands. Each subcommand is a row of a
  * command table (one table per family file: db.c, registrar.c, domain.c,
- * history.c, reserved.c, clock.c) that names its words ("registrar
+ * history.c, reserved.c, clock.c, firewall.c) that names its words ("registrar
  * create"), its options as data (struct optdef) and two handlers:
  *
  *   check  validates and normalises the arguments; may read the
@@ -95,6 +95,7 @@ extern const struct cmd domain_cmds[];
 extern const struct cmd history_cmds[];
 extern const struct cmd reserved_cmds[];
 extern const struct cmd clock_cmds[];
+extern const struct cmd firewall_cmds[];
 
 /* --- one run ------------------------------------------------------------- */
 
