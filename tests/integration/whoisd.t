@@ -332,6 +332,19 @@ is_deeply(field($a, 'Registrant Street'), ['Main St  Domain Status: ok'],
     'a stored CR LF cannot forge a line');
 is_deeply(field($a, 'Domain Status'), ['serverHold'], 'still one status line');
 
+# A contact with only the "loc" postalInfo: its own flags decide.
+my $loc_name = sql("SELECT loc_name FROM contact WHERE handle = 'demo2-c1'");
+ok(length $loc_name, 'demo2-c1 has a loc postalInfo');
+sql("UPDATE contact SET int_name = NULL, int_org = NULL, int_street1 = NULL, int_city = NULL, "
+    . "int_pc = NULL, int_cc = NULL, disclose = 2 WHERE handle = 'demo2-c1'");
+$a = raw("held.test\r\n");
+is_deeply(field($a, 'Registrant Name'), [$loc_name], 'loc-only contact: loc name disclosed (NAME_LOC)');
+is_deeply(field($a, 'Registrant City'), ['REDACTED FOR PRIVACY'], 'loc-only contact: city redacted');
+sql("UPDATE contact SET disclose = 1 WHERE handle = 'demo2-c1'");
+$a = raw("held.test\r\n");
+is_deeply(field($a, 'Registrant Name'), ['REDACTED FOR PRIVACY'],
+    'loc-only contact: NAME_INT does not disclose the loc name');
+
 my ($dpid, $dport) = start(conf('disclose', disclose => 'yes'));
 $a = whois('example.test', $dport);
 is_deeply(field($a, 'Registrant City'), [$c1{city}], 'whois.disclose: city shown');
