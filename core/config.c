@@ -97,6 +97,7 @@ static const struct cfg_key schema[] = {
 	{ "rdap", "inaccuracy_url", CFG_STR, "", 0, 0, O(rdap.inaccuracy_url) },
 	{ "rdap", "max_age", CFG_DUR, "300", 0, 86400, O(rdap.max_age) },
 	{ "rdap", "max_connections", CFG_INT, "4096", 1, 100000, O(rdap.max_connections) },
+	{ "rdap", "proxies", CFG_STR, "", 0, 0, O(rdap.proxies) },
 
 	{ "replication", "listen", CFG_STR, "127.0.0.1:7701", 0, 0, O(replication.listen) },
 	{ "replication", "feed", CFG_STR, "127.0.0.1:7701", 0, 0, O(replication.feed) },

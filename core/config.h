@@ -85,6 +85,7 @@ struct reg_config {
 		char *inaccuracy_url;	/* where to report bad data; "": registry.url */
 		int64_t max_age;	/* Cache-Control max-age of answers, seconds */
 		int64_t max_connections;
+		char *proxies;		/* reverse proxies whose X-Real-IP is believed */
 	} rdap;
 
 	struct {

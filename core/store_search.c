@@ -169,7 +169,7 @@ store_search_hosts_by_ip(struct store *st, struct arena *a, const char *addr,
     int max, struct store_hits *out)
 {
 	static const char sql[] =
-	    "SELECT host_id FROM host_addr WHERE addr = ? ORDER BY host_id LIMIT ?";
+	    "SELECT host_id FROM host_addr WHERE addr = ? LIMIT ?";
 	int64_t *v;
 	int n, rc;
 

@@ -250,13 +250,38 @@ log_request(const struct sockaddr *sa, const char *method, const char *target,
 	    status, (mono_now() - start) * 1000);
 }
 
+/* The client: the peer, or, when the peer is one of rdap.proxies (the
+ * TLS front end of deploy/nginx-rdap.conf), the address its X-Real-IP
+ * header names, so that rate limits and logs see the real client. */
+static const struct sockaddr *
+client_of(const struct rdapd *d, struct MHD_Connection *c, struct sockaddr_storage *ss)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *peer = ci != NULL ? ci->client_addr : NULL;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	const char *real;
+
+	if (peer == NULL || d->proxies.n == 0 || !ipnet_list_contains(&d->proxies, peer) ||
+	    (real = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Real-IP")) == NULL)
+		return peer;
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, real, &v4->sin_addr) == 1)
+		v4->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, real, &v6->sin6_addr) == 1)
+		v6->sin6_family = AF_INET6;
+	else
+		return peer;
+	return (const struct sockaddr *)ss;
+}
+
 static enum MHD_Result
 answer(const struct rdapd *d, struct MHD_Connection *c, struct pending *p,
     const char *method)
 {
-	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *client = ci != NULL ? ci->client_addr : NULL;
+	struct sockaddr_storage real;
+	const struct sockaddr *client = client_of(d, c, &real);
 	struct worker *w = worker_get(d);
 	struct rq rq = { .d = d };
 	enum MHD_Result ok;

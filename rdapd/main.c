@@ -70,6 +70,9 @@ setup(struct rdapd *d, const struct reg_config *cfg, struct reg_err *err)
 	if (!is_http_url(d->terms_url) || !is_http_url(d->inaccuracy_url))
 		return reg_fail(err, REG_ECONFIG, "%s: rdap.terms_url and "
 		    "rdap.inaccuracy_url must be http(s) URLs", cfg->path);
+	if (ipnet_list_parse(cfg->rdap.proxies, &d->proxies, err) != REG_OK)
+		return reg_fail(err, REG_ECONFIG, "%s: rdap.proxies: %s", cfg->path,
+		    reg_err_text(err));
 	snprintf(d->cache_control, sizeof(d->cache_control), "public, max-age=%lld",
 	    (long long)cfg->rdap.max_age);
 	d->started = (int64_t)time(NULL);
@@ -82,6 +85,7 @@ teardown(struct rdapd *d)
 	free((char *)d->base_url);
 	free((char *)d->terms_url);
 	free((char *)d->inaccuracy_url);
+	ipnet_list_free(&d->proxies);
 	ratelimit_free(d->rl);
 }
 

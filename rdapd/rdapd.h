@@ -28,6 +28,7 @@
 
 #include "arena.h"
 #include "config.h"
+#include "ipnet.h"
 #include "store.h"
 
 #define RDAP_MEDIA_TYPE	"application/rdap+json"
@@ -53,6 +54,7 @@ struct rdapd {
 	const char *terms_url;		/* terms of service page */
 	const char *inaccuracy_url;	/* where to report bad data */
 	char cache_control[48];		/* for 200 and 404 answers */
+	struct ipnet_list proxies;	/* rdap.proxies: X-Real-IP believed */
 	struct ratelimit *rl;
 	int64_t started;		/* fallback for the database's age */
 };

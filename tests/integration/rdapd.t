@@ -649,8 +649,11 @@ is(stop($pid2), 0, 'second rdapd stops on SIGTERM');
 
 # --- the rate limit ----------------------------------------------------------------
 
-my ($pid3, $url3, $log3) = start(conf('slow', rate_limit => 1, rate_burst => 3));
-my @codes = map { req('/help', base => $url3) } 1 .. 6;
+# Behind a trusted proxy (rdap.proxies), X-Real-IP names the client.
+my ($pid3, $url3, $log3) = start(conf('slow', rate_limit => 1, rate_burst => 3,
+    proxies => '127.0.0.1/32'));
+sub from { my ($ip) = @_; return req('/help', base => $url3, headers => ["X-Real-IP: $ip"]) }
+my @codes = map { from('192.0.2.10') } 1 .. 6;
 is_deeply([map { $_->{code} } @codes[0 .. 2]], [200, 200, 200], 'the burst passes');
 my @limited = grep { $_->{code} == 429 } @codes;
 ok(@limited >= 2, 'beyond the burst: 429');
@@ -658,9 +661,20 @@ like($limited[0]{h}{'retry-after'}, qr/^[1-9]\d*$/, 'Retry-After in seconds');
 is($limited[0]{json}{errorCode}, 429, '429 error object');
 is($limited[0]{h}{'access-control-allow-origin'}, '*', '429 with CORS');
 schema_file($limited[0], 'rdap_error.json');
+# A token a second comes back meanwhile, so each check asks three times.
+sub limited { my ($ip) = @_; return scalar grep { from($ip)->{code} == 429 } 1 .. 3 }
+ok(limited('192.0.2.200') >= 2, 'the same /24 shares the bucket');
+is(from('198.51.100.7')->{code}, 200, 'another /24 has its own');
+is_deeply([map { from('2001:db8:1:ff00::1')->{code} } 1 .. 3], [200, 200, 200], 'an IPv6 burst');
+ok(limited('2001:db8:1:ffee::9') >= 2, 'the same /56 shares the bucket');
+is(from('2001:db8:1:100::1')->{code}, 200, 'another /56 has its own');
+like(slurp($log3), qr/192\.0\.2\.10 GET \/help 429 /, 'the log names the client behind the proxy');
 sleep 2.2;
-is(req('/help', base => $url3)->{code}, 200, 'after Retry-After: served again');
+is(from('192.0.2.10')->{code}, 200, 'after Retry-After: served again');
 is(stop($pid3), 0, 'third rdapd stops');
+# Without rdap.proxies the header is the client's word and is ignored.
+req('/help', headers => ['X-Real-IP: 203.0.113.5']);
+unlike(slurp($log), qr/203\.0\.113\.5/, 'X-Real-IP from an untrusted peer is ignored');
 
 # --- the schemas ----------------------------------------------------------------------
 
