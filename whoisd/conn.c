@@ -354,11 +354,13 @@ refuse(struct conn_env *env, int fd, const struct sockaddr *peer, const char *ms
 {
 	char scratch[WHOIS_QUERY_MAX + 2];
 	ssize_t n = recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
+	size_t len = 0;
 
 	(void)!send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
 	close(fd);
-	qlog_query(env->wd->qlog, env->stats, peer, scratch,
-	    n > 0 ? strcspn(scratch, "\r\n") : 0, oc, now_usec() - now);
+	while (n > 0 && len < (size_t)n && scratch[len] != '\r' && scratch[len] != '\n')
+		len++;
+	qlog_query(env->wd->qlog, env->stats, peer, scratch, len, oc, now_usec() - now);
 }
 
 void

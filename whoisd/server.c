@@ -26,6 +26,7 @@
 
 #define EVENTS_MAX	256	/* epoll events taken at once */
 #define ACCEPT_BATCH	64	/* accepts per listener event, for fairness */
+#define ACCEPT_PAUSE	100000	/* us without accepting when out of descriptors */
 #define REPLICA_MMAP	(2LL << 30)	/* bytes of the replica mapped: SQLite's cap */
 #define REPLICA_CACHE_KIB (16 * 1024)	/* page cache of each worker */
 
@@ -39,6 +40,7 @@ struct worker {
 	struct ev_tag stop;
 	struct store *st;
 	unsigned gen;			/* store_gen when st was opened */
+	int64_t paused_until;		/* not accepting until then; 0: accepting */
 	struct arena *a;
 	struct obuf out;
 	struct conn_env env;
@@ -169,6 +171,36 @@ worker_reopen(struct worker *w)
 	w->st = w->env.ax.st = st;
 }
 
+/* Out of descriptors (EMFILE, ENFILE) or memory: the pending connection
+ * stays pending and its listener readable, so stop watching the
+ * listeners for a moment rather than spin on them. */
+static void
+accept_pause(struct worker *w, int64_t now)
+{
+	log_warn("worker %d: accept (pausing %d ms)", w->id, ACCEPT_PAUSE / 1000);
+	for (int i = 0; i < w->wd->naddrs; i++)
+		epoll_ctl(w->ep, EPOLL_CTL_DEL, w->listeners[i].fd, NULL);
+	w->paused_until = now + ACCEPT_PAUSE;
+}
+
+/* Watches the listeners again once the pause is over; the ms to wait
+ * for that, or -1. */
+static int
+accept_resume(struct worker *w, int64_t now)
+{
+	struct reg_err err = { 0 };
+
+	if (w->paused_until == 0)
+		return -1;
+	if (now < w->paused_until)
+		return (int)((w->paused_until - now + 999) / 1000);
+	for (int i = 0; i < w->wd->naddrs; i++)
+		if (watch(w->ep, &w->listeners[i], &err) != REG_OK)
+			log_warnx("worker %d: %s", w->id, reg_err_text(&err));
+	w->paused_until = 0;
+	return -1;
+}
+
 static void
 worker_accept(struct worker *w, int lfd, int64_t now)
 {
@@ -186,7 +218,7 @@ worker_accept(struct worker *w, int lfd, int64_t now)
 		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
 		if (errno != EAGAIN)
-			log_warn("worker %d: accept", w->id);	/* EMFILE: try later */
+			accept_pause(w, now);
 		return;
 	}
 }
@@ -219,7 +251,8 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct epoll_event ev[EVENTS_MAX];
-	int n, timeout = -1;
+	int n, timeout = -1, pause;
+	int64_t now;
 
 	for (;;) {
 		if ((n = epoll_wait(w->ep, ev, EVENTS_MAX, timeout)) < 0) {
@@ -230,7 +263,10 @@ worker_main(void *arg)
 		worker_reopen(w);
 		if (!worker_events(w, ev, n))
 			break;
-		timeout = conn_expire(&w->env, now_usec());
+		now = now_usec();
+		timeout = conn_expire(&w->env, now);
+		if ((pause = accept_resume(w, now)) >= 0 && (timeout < 0 || pause < timeout))
+			timeout = pause;
 	}
 	conn_close_all(&w->env);
 	return NULL;

@@ -461,6 +461,43 @@ like(raw("later.test\r\n"), qr/reserved by registry policy and cannot be registe
 	is(stop($cpid), 0, 'cap instance stops');
 }
 
+# --- out of descriptors -----------------------------------------------------------
+
+# With 40 open files at most, clients that hold connections use them up:
+# whoisd stops accepting for a moment instead of spinning on a listener
+# it cannot accept from, and serves again once they are gone.
+{
+	my $conf = conf('fds', read_timeout => '5s');
+	my $fpid = fork // die;
+	if ($fpid == 0) {
+		open(STDERR, '>', "$dir/fds.log") or die;
+		exec('sh', '-c', "ulimit -n 40 && exec '$bin/whoisd' -c '$conf'") or exit 127;
+	}
+	$daemons{$fpid} = "$dir/fds.log";
+	my $fport;
+	for (1 .. 100) { last if ($fport) = slurp("$dir/fds.log") =~ /listening on 127\.0\.0\.1:(\d+)/; sleep 0.05 }
+	ok($fport, 'whoisd with 40 descriptors started');
+	my @hold = map {
+		my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $fport) or die;
+		print $s 'ex';
+		$s;
+	} 1 .. 50;
+	sleep 0.5;
+	my ($u0, $s0) = (split ' ', slurp("/proc/$fpid/stat"))[13, 14];
+	sleep 1;
+	my ($u1, $s1) = (split ' ', slurp("/proc/$fpid/stat"))[13, 14];
+	ok(($u1 + $s1) - ($u0 + $s0) < 20, 'no spinning while out of descriptors (' . (($u1 + $s1) - ($u0 + $s0)) . ' ticks in 1 s)');
+	like(slurp("$dir/fds.log"), qr/accept \(pausing 100 ms\): Too many open files/, 'the pause is logged');
+	close $_ for @hold;
+	my $ok = 0;
+	for (1 .. 30) {
+		last if ($ok = raw("example.test\r\n", port => $fport, timeout => 2) =~ /^Domain Name: /m);
+		sleep 0.2;
+	}
+	ok($ok, 'serves again once descriptors are free');
+	is(stop($fpid), 0, 'fds instance stops');
+}
+
 # --- the rate limit -------------------------------------------------------------
 
 my $limited = "% Error: rate limit exceeded for your address or network; try again later.\r\n";
