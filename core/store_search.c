@@ -201,6 +201,8 @@ domains_of_hosts(struct store *st, struct arena *a, const struct store_hits *hos
 		}
 		v = stmt_rows(st, a, id_read, sizeof(*v), &n, &rc, sql, "ii", hosts->id[i],
 		    (int64_t)scan);
+		if (n == scan)
+			out->cut = true;	/* the host may have more */
 		scan -= n;
 		for (int k = 0; k < n && rc == REG_OK; k++)
 			if (idset_add(&seen, v[k]) && !hits_add(out, v[k]))
