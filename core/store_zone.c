@@ -13,11 +13,16 @@
  * Memory stays small for millions of domains: the one large result, the
  * domains in canonical order, is a cursor whose sort SQLite spills to
  * disk as needed, ordered by a registered function that turns a name into
- * its canonical key. What else a delegation needs comes from indexed
- * look-ups per domain, decided by three bitmaps indexed by row id, one bit
- * per domain or host: unpublished by status, in-zone hosts in use, and
- * domains that have such hosts.
+ * its canonical key. The rest is read once, in row order, into compact
+ * tables indexed by row id: bitmaps (unpublished by status, has DS,
+ * in-zone hosts in use, has such hosts), the name server host ids of
+ * every domain (CSR: an offset per domain, an id per name server) and the
+ * host names, which many domains share. That is about 15 bytes per domain
+ * plus the host names, and it replaces a random index seek per domain
+ * (2.5 us each, most of the time of a generation) with an array look-up.
+ * DS data and glue addresses are looked up per domain that has them.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +32,8 @@
 
 #define CANON_FN	"zone_canon"
 #define NAME_MAX_KEY	(2 * 255)
+#define ZONE_MMAP	"4294967296"	/* bytes of the file mapped */
+#define ZONE_CACHE	"-131072"	/* KiB of page cache */
 
 struct bitmap {
 	uint8_t *bits;
@@ -40,6 +47,15 @@ struct store_zone_iter {
 	struct bitmap held;		/* domain ids not to publish (statuses) */
 	struct bitmap used;		/* in-zone host ids in use */
 	struct bitmap parents;		/* domain ids with in-zone hosts in use */
+	struct bitmap signed_;		/* domain ids with DS data */
+	uint32_t *ns_off;		/* domain id -> first entry in ns_host */
+	size_t ns_nid;			/* domain ids covered (max id + 1) */
+	uint32_t *ns_host;		/* host ids, grouped by domain id */
+	size_t ns_n, ns_cap;
+	char **host;			/* host names by id (NULL: none) */
+	size_t nhost;
+	char *names;			/* their text */
+	size_t names_len, names_cap;
 	sqlite3_stmt *cursor;
 };
 
@@ -131,6 +147,96 @@ used_row(struct store_zone_iter *it, sqlite3_stmt *s)
 	bit_set(&it->parents, col_int(s, 1));
 }
 
+static void
+ds_row(struct store_zone_iter *it, sqlite3_stmt *s)
+{
+	bit_set(&it->signed_, col_int(s, 0));
+}
+
+/* Host names go into one growing buffer; offsets first, pointers later. */
+static void
+host_row(struct store_zone_iter *it, sqlite3_stmt *s)
+{
+	int64_t id = col_int(s, 0);
+	const unsigned char *name = sqlite3_column_text(s, 1);
+	size_t n = (size_t)sqlite3_column_bytes(s, 1) + 1;
+
+	if (id <= 0 || name == NULL)
+		return;
+	if ((size_t)id >= it->nhost) {
+		size_t cap = it->nhost ? it->nhost : 1024;
+
+		while (cap <= (size_t)id)
+			cap *= 2;
+		it->host = xrealloc(it->host, cap * sizeof(*it->host));
+		memset(it->host + it->nhost, 0, (cap - it->nhost) * sizeof(*it->host));
+		it->nhost = cap;
+	}
+	if (it->names_len + n > it->names_cap) {
+		it->names_cap = (it->names_len + n) * 2;
+		it->names = xrealloc(it->names, it->names_cap);
+	}
+	memcpy(it->names + it->names_len, name, n);
+	it->host[id] = (char *)(uintptr_t)(it->names_len + 1);
+	it->names_len += n;
+}
+
+static int
+load_hosts(struct store_zone_iter *it)
+{
+	static const char sql[] = "SELECT id, name FROM host";
+	sqlite3_stmt *s;
+	int rc;
+
+	s = stmt_query(it->st, &rc, sql, "");
+	if ((rc = each_row(it->st, s, rc, host_row, it)) != REG_OK)
+		return rc;
+	for (size_t i = 0; i < it->nhost; i++)
+		if (it->host[i] != NULL)
+			it->host[i] = it->names + ((uintptr_t)it->host[i] - 1);
+	return REG_OK;
+}
+
+/* domain_ns in primary key order: the host ids of each domain id. */
+static void
+ns_row(struct store_zone_iter *it, sqlite3_stmt *s)
+{
+	int64_t d = col_int(s, 0);
+
+	if (d < 0 || (uint64_t)d >= UINT32_MAX - 1)
+		return;
+	if ((size_t)d + 2 > it->ns_nid) {
+		size_t cap = it->ns_nid ? it->ns_nid : 1024;
+
+		while (cap < (size_t)d + 2)
+			cap *= 2;
+		it->ns_off = xrealloc(it->ns_off, cap * sizeof(*it->ns_off));
+		for (size_t i = it->ns_nid; i < cap; i++)
+			it->ns_off[i] = UINT32_MAX;
+		it->ns_nid = cap;
+	}
+	if (it->ns_n == it->ns_cap) {
+		it->ns_cap = it->ns_cap ? 2 * it->ns_cap : 4096;
+		it->ns_host = xrealloc(it->ns_host, it->ns_cap * sizeof(*it->ns_host));
+	}
+	if (it->ns_off[d] == UINT32_MAX)
+		it->ns_off[d] = (uint32_t)it->ns_n;
+	it->ns_host[it->ns_n++] = (uint32_t)col_int(s, 1);
+}
+
+/* Ids without name servers start where the next id starts. */
+static void
+ns_close(struct store_zone_iter *it)
+{
+	uint32_t next = (uint32_t)it->ns_n;
+
+	for (size_t i = it->ns_nid; i-- > 0; )
+		if (it->ns_off[i] == UINT32_MAX)
+			it->ns_off[i] = next;
+		else
+			next = it->ns_off[i];
+}
+
 static int
 load_bitmaps(struct store_zone_iter *it)
 {
@@ -141,6 +247,8 @@ load_bitmaps(struct store_zone_iter *it)
 	    "SELECT h.id, h.domain_id, dn.domain_id FROM host h "
 	    "JOIN domain_ns dn ON dn.host_id = h.id JOIN domain d ON d.id = dn.domain_id "
 	    "WHERE h.domain_id IS NOT NULL AND (d.rgp IS NULL OR ?1)";
+	static const char ds[] = "SELECT DISTINCT domain_id FROM domain_ds";
+	static const char ns[] = "SELECT domain_id, host_id FROM domain_ns ORDER BY domain_id";
 	int64_t redemption = it->opts.publish_redemption;
 	sqlite3_stmt *s;
 	int rc;
@@ -149,7 +257,16 @@ load_bitmaps(struct store_zone_iter *it)
 	if ((rc = each_row(it->st, s, rc, held_row, it)) != REG_OK)
 		return rc;
 	s = stmt_query(it->st, &rc, used, "i", redemption);
-	return each_row(it->st, s, rc, used_row, it);
+	if ((rc = each_row(it->st, s, rc, used_row, it)) != REG_OK)
+		return rc;
+	s = stmt_query(it->st, &rc, ds, "");
+	if ((rc = each_row(it->st, s, rc, ds_row, it)) != REG_OK)
+		return rc;
+	s = stmt_query(it->st, &rc, ns, "");
+	if ((rc = each_row(it->st, s, rc, ns_row, it)) != REG_OK)
+		return rc;
+	ns_close(it);
+	return load_hosts(it);
 }
 
 int
@@ -166,6 +283,10 @@ store_zone_begin(struct store *st, const struct store_zone_opts *o,
 	it->st = st;
 	it->opts = *o;
 	snprintf(it->suffix, sizeof(it->suffix), ".%s", o->zone);
+	/* A whole-table walk: map the file and give the sorter room, rather
+	 * than copy every page through a 2 MB cache. */
+	stmt_exec(st, NULL, "PRAGMA mmap_size = " ZONE_MMAP, "");
+	stmt_exec(st, NULL, "PRAGMA cache_size = " ZONE_CACHE, "");
 	if (sqlite3_create_function(st->db, CANON_FN, 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 	    NULL, canon_fn, NULL, NULL) != SQLITE_OK) {
 		store_zone_end(it);
@@ -185,12 +306,6 @@ store_zone_begin(struct store *st, const struct store_zone_opts *o,
 	sqlite3_bind_text(it->cursor, 3, it->suffix, -1, SQLITE_TRANSIENT);
 	*out = it;
 	return REG_OK;
-}
-
-static void
-ns_read(struct arena *a, sqlite3_stmt *s, void *row)
-{
-	*(char **)row = col_text(a, s, 0);
 }
 
 static void
@@ -250,27 +365,52 @@ glue_fill(struct store_zone_iter *it, struct arena *a, struct reg_delegation *d)
 	return rc;
 }
 
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The name servers of d from the tables, sorted by name. */
+static void
+ns_fill(struct store_zone_iter *it, struct arena *a, struct reg_delegation *d)
+{
+	uint32_t from, to;
+
+	d->nns = 0;
+	if (d->id < 0 || (size_t)d->id + 1 >= it->ns_nid)
+		return;
+	from = it->ns_off[d->id];
+	to = it->ns_off[d->id + 1];
+	d->ns = arena_alloc(a, (to - from + 1) * sizeof(*d->ns));
+	for (uint32_t k = from; k < to; k++) {
+		uint32_t h = it->ns_host[k];
+
+		if (h < it->nhost && it->host[h] != NULL)
+			d->ns[d->nns++] = it->host[h];
+	}
+	qsort(d->ns, (size_t)d->nns, sizeof(*d->ns), name_cmp);
+}
+
 /* Name servers, DS and glue of the domain the cursor is on; REG_ENOTFOUND
  * if it has no name servers (not published). */
 static int
 delegation_fill(struct store_zone_iter *it, struct arena *a, struct reg_delegation *d)
 {
-	static const char ns[] =
-	    "SELECT h.name FROM domain_ns dn JOIN host h ON h.id = dn.host_id "
-	    "WHERE dn.domain_id = ? ORDER BY h.name";
 	static const char ds[] =
 	    "SELECT key_tag, alg, digest_type, digest FROM domain_ds WHERE domain_id = ? "
 	    "ORDER BY key_tag, alg, digest_type, digest";
 	int rc;
 
-	d->ns = stmt_rows(it->st, a, ns_read, sizeof(*d->ns), &d->nns, &rc, ns, "i", d->id);
-	if (rc != REG_OK)
-		return rc;
+	ns_fill(it, a, d);
 	if (d->nns == 0)
 		return REG_ENOTFOUND;
-	d->ds = stmt_rows(it->st, a, ds_read, sizeof(*d->ds), &d->nds, &rc, ds, "i", d->id);
-	if (rc != REG_OK)
-		return rc;
+	if (bit_get(&it->signed_, d->id)) {
+		d->ds = stmt_rows(it->st, a, ds_read, sizeof(*d->ds), &d->nds, &rc, ds, "i",
+		    d->id);
+		if (rc != REG_OK)
+			return rc;
+	}
 	return glue_fill(it, a, d);
 }
 
@@ -301,5 +441,10 @@ store_zone_end(struct store_zone_iter *it)
 	free(it->held.bits);
 	free(it->used.bits);
 	free(it->parents.bits);
+	free(it->signed_.bits);
+	free(it->host);
+	free(it->names);
+	free(it->ns_off);
+	free(it->ns_host);
 	free(it);
 }

@@ -42,9 +42,27 @@ struct gen {
 	char suffix[DNAME_TEXT_MAX];	/* ".test." */
 	size_t delegations, ns, ds, glue;
 	struct zout o;
+	struct timespec t0, cpu0;	/* for -v timings */
 	uint8_t cut_key[DNAME_KEY_MAX];	/* the last delegation */
 	size_t cut_len;
 };
+
+/* Wall seconds since *t, which moves to now; *cpu likewise for the
+ * process's CPU time. For -v. */
+static double
+lap(struct timespec *t, struct timespec *cpu, double *cpu_s)
+{
+	struct timespec now, c;
+	double s;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
+	s = (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+	*cpu_s = (double)(c.tv_sec - cpu->tv_sec) + (double)(c.tv_nsec - cpu->tv_nsec) / 1e9;
+	*t = now;
+	*cpu = c;
+	return s;
+}
 
 /* --- serial -------------------------------------------------------------- */
 
@@ -415,6 +433,7 @@ static int
 gen_write_fn(void *arg, FILE *f, struct reg_err *err)
 {
 	struct gen *g = arg;
+	double wall, cpu;
 	int rc, e;
 
 	zout_init(&g->o, f);
@@ -425,6 +444,8 @@ gen_write_fn(void *arg, FILE *f, struct reg_err *err)
 	if ((rc = put_apex(g, err)) == REG_OK)
 		rc = put_delegations(g, err);
 	store_read_end(g->st);
+	wall = lap(&g->t0, &g->cpu0, &cpu);
+	log_debug("snapshot written: %.3f s (CPU %.3f s)", wall, cpu);
 	if ((e = zout_flush(&g->o)) != 0 && rc == REG_OK)
 		rc = reg_fail(err, REG_EIO, "cannot write the zone: %s", strerror(e));
 	zout_free(&g->o);
@@ -439,6 +460,7 @@ gen_check_fn(void *arg, const char *tmp, struct reg_err *err)
 	struct gen *g = arg;
 	struct zone z;
 	size_t deleg = 0;
+	double wall, cpu;
 	int rc;
 
 	zone_init(&z);
@@ -454,6 +476,8 @@ gen_check_fn(void *arg, const char *tmp, struct reg_err *err)
 			    deleg, g->delegations);
 	}
 	zone_free(&z);
+	wall = lap(&g->t0, &g->cpu0, &cpu);
+	log_debug("read back and checked: %.3f s (CPU %.3f s)", wall, cpu);
 	return rc;
 }
 
@@ -467,6 +491,8 @@ gen_run(struct gen *g, int64_t forced, struct reg_err *err)
 		return rc;
 	if ((g->st = store_open(g->cfg->database.master, STORE_RDONLY, err)) == NULL)
 		return REG_EDB;
+	clock_gettime(CLOCK_MONOTONIC, &g->t0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &g->cpu0);
 	rc = publish_file_checked(g->out, gen_write_fn, gen_check_fn, g, err);
 	store_close(g->st);
 	if (rc != REG_OK)

@@ -1,16 +1,23 @@
 /*
  * region.c: bump allocation in large chunks for zone data that lives
  * until the run ends, and a growth helper for plain arrays. Unlike the
- * core arena, nothing is zeroed and chunks are a megabyte, since a
- * large zone allocates a few hundred megabytes in small pieces.
+ * core arena, nothing is zeroed and chunks are 4 MB, since a large zone
+ * allocates a few hundred megabytes in small pieces.
+ *
+ * Chunks and large arrays ask for transparent huge pages (madvise): on
+ * a virtual machine a page fault costs microseconds, and a 500,000-
+ * delegation zone touches some 80,000 pages of 4 KB.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util.h"
 #include "zonegen.h"
 
-#define REGION_CHUNK	(1 << 20)
+#define REGION_CHUNK	(4 << 20)
+#define HUGE_PAGE	(2 << 20)
 #define REGION_ALIGN	8
 
 struct chunk {
@@ -44,17 +51,35 @@ region_free(struct region *r)
 	free(r);
 }
 
+void
+hint_huge(void *p, size_t n)
+{
+	uintptr_t from = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	uintptr_t to = ((uintptr_t)p + n) & ~(uintptr_t)(HUGE_PAGE - 1);
+
+	if (to > from)
+		madvise((void *)from, to - from, MADV_HUGEPAGE);
+}
+
 static struct chunk *
 chunk_add(struct region *r, size_t n)
 {
 	size_t size = n > REGION_CHUNK / 4 ? n : REGION_CHUNK;
-	struct chunk *c = xmalloc(sizeof(*c) + size);
+	struct chunk *c;
+
+	if (size == REGION_CHUNK) {
+		if ((c = aligned_alloc(HUGE_PAGE, REGION_CHUNK)) == NULL)
+			c = xmalloc(REGION_CHUNK);
+		size = REGION_CHUNK - sizeof(*c);
+		hint_huge(c, REGION_CHUNK);
+	} else
+		c = xmalloc(sizeof(*c) + size);
 
 	c->size = size;
 	c->used = 0;
 	/* A large request gets a chunk of its own behind the current one,
 	 * so the space left in the current chunk is not lost. */
-	if (size != REGION_CHUNK && r->head != NULL) {
+	if (size != REGION_CHUNK - sizeof(*c) && r->head != NULL) {
 		c->next = r->head->next;
 		r->head->next = c;
 	} else {
@@ -106,4 +131,6 @@ vec_reserve(void *v, size_t *cap, size_t n, size_t size)
 		c = c ? 2 * c : 1024;
 	*pv = xrealloc(*pv, c * size);
 	*cap = c;
+	if (c * size >= 2 * HUGE_PAGE)
+		hint_huge(*pv, c * size);
 }

@@ -20,26 +20,38 @@
 #include "util.h"
 #include "zonegen.h"
 
+/* -v timings: wall and process CPU seconds per phase. */
 struct timer {
-	struct timespec t0;
+	struct timespec wall, cpu;
 	bool on;
 };
 
 static double
-seconds_since(const struct timespec *t0)
+since(const struct timespec *t, clockid_t clock, struct timespec *now)
 {
-	struct timespec now;
+	clock_gettime(clock, now);
+	return (double)(now->tv_sec - t->tv_sec) + (double)(now->tv_nsec - t->tv_nsec) / 1e9;
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+static void
+timer_start(struct timer *t, bool on)
+{
+	t->on = on;
+	clock_gettime(CLOCK_MONOTONIC, &t->wall);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t->cpu);
 }
 
 static void
 timer_lap(struct timer *t, const char *what)
 {
+	struct timespec w, c;
+	double ws = since(&t->wall, CLOCK_MONOTONIC, &w);
+	double cs = since(&t->cpu, CLOCK_PROCESS_CPUTIME_ID, &c);
+
 	if (t->on)
-		log_info("%s: %.3f s", what, seconds_since(&t->t0));
-	clock_gettime(CLOCK_MONOTONIC, &t->t0);
+		log_info("%s: %.3f s (CPU %.3f s)", what, ws, cs);
+	t->wall = w;
+	t->cpu = c;
 }
 
 static int
@@ -110,13 +122,13 @@ sign_publish(const struct reg_config *cfg, const struct sign_args *a, struct zon
 	struct verify_opts vo = { .now = a->now, .denial = denial,
 	    .full = a->verify_full || strcmp(cfg->zone.verify, "full") == 0,
 	    .threads = so.threads };
-	struct timer t = { .on = a->verbose };
+	struct timer t;
 	struct cache *cache = NULL;
 	char *cpath = cache_path(a->out);
 	uint8_t *digests = NULL;
 	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &t.t0);
+	timer_start(&t, a->verbose);
 	if (!a->full)
 		cache_open(cpath, z->apex, &cache, err);
 	if ((rc = zone_sign(z, ks, cache, &so, &digests, &res->st, err)) == REG_OK) {
@@ -144,17 +156,16 @@ sign_run(const struct reg_config *cfg, const struct sign_args *a, unsigned denia
 	struct zone z;
 	struct keyset ks = { 0 };
 	char apex[DNAME_TEXT_MAX];
-	struct timespec t0;
+	struct timer t;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	if (keydir == NULL || keydir[0] == '\0')
 		return reg_fail(err, REG_ECONFIG, "no key folder: give -k or set zone.keydir");
 	zone_init(&z);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	timer_start(&t, a->verbose);
 	rc = prepare(&z, &ks, a, keydir, denial, err);
-	if (a->verbose)
-		log_info("read and prepared: %.3f s", seconds_since(&t0));
+	timer_lap(&t, "read and prepared");
 	if (rc == REG_OK)
 		rc = sign_publish(cfg, a, &z, &ks, denial, res, err);
 	if (rc == REG_OK) {

@@ -149,6 +149,21 @@ digest(const struct dnssec_alg *a, const uint8_t *msg, size_t len, uint8_t *out)
 	return SHA256_DIGEST_LENGTH;
 }
 
+/* The largest signature a key makes. */
+static size_t
+sig_max(const struct dkey *k)
+{
+	switch (k->alg->kind) {
+	case ALG_ECDSA:
+		return 2 * k->alg->coord;
+	case ALG_EDDSA:
+		return 2 * k->alg->coord;
+	case ALG_RSA:
+		return (size_t)EVP_PKEY_get_size(k->pkey);
+	}
+	return SIG_MAX;
+}
+
 /* The signature of msg into out; its length, 0 on failure. */
 static size_t
 sign_bytes(struct signer *sg, struct worker *w, int key, const uint8_t *msg,
@@ -156,7 +171,7 @@ sign_bytes(struct signer *sg, struct worker *w, int key, const uint8_t *msg,
 {
 	const struct dkey *k = &sg->ks->k[key];
 	uint8_t dg[DIGEST_MAX];
-	size_t dl, siglen = SIG_MAX;
+	size_t dl, siglen = sig_max(k);
 	const EVP_MD *md = NULL;
 
 	if (k->alg->kind == ALG_ECDSA) {
@@ -188,7 +203,7 @@ sign_new(struct signer *sg, struct worker *w, const struct sign_job *j, int key,
 
 	msg = w->buf + PREFIX_MAX - (18u + z->apex->wlen);
 	plen = rrsig_prefix(j->node, j->set, z->apex, k, sg->inception, exp, msg);
-	out = region_alloc(z->sigrg[thread], plen + SIG_MAX);
+	out = region_alloc(z->sigrg[thread], plen + sig_max(k));
 	memcpy(out, msg, plen);
 	slen = sign_bytes(sg, w, key, msg, plen + wirelen, out + plen, slot);
 	if (slen == 0)

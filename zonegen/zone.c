@@ -130,12 +130,20 @@ filter(struct zone *z, int flags, struct reg_err *err)
 	return REG_OK;
 }
 
+/* Type order within a name: the SOA first, as zone files put it, so that
+ * a file written in canonical order needs no sort. */
+static int
+type_rank(uint16_t type)
+{
+	return type == T_SOA ? 0 : type;
+}
+
 static int
 rr_cmp_owner_type(const struct rr *a, const struct rr *b)
 {
 	int c = dname_cmp(a->owner, b->owner);
 
-	return c != 0 ? c : (int)a->type - (int)b->type;
+	return c != 0 ? c : type_rank(a->type) - type_rank(b->type);
 }
 
 /* RDATA order within an RRset (RFC 4034 6.3): octet strings, shorter
@@ -355,7 +363,7 @@ node_bitmap_types(const struct node *n, uint16_t *types)
 			continue;
 		if (n->kind == NODE_DELEG && t != T_NS && t != T_DS)
 			continue;	/* glue at the cut: not the parent's data */
-		types[k++] = t;
+		k = types_insert(types, k, t);
 	}
 	return k;
 }

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -423,14 +424,12 @@ rd_entries(struct reader *r)
 	return REG_OK;
 }
 
-/* Reads a whole file into memory. */
+/* Maps a whole file, read ahead; *len 0 for an empty one (NULL map). */
 static char *
-slurp(const char *path, size_t *len, struct reg_err *err)
+map_file(const char *path, size_t *len, struct reg_err *err)
 {
 	struct stat sb;
-	char *buf;
-	size_t got = 0;
-	ssize_t n;
+	char *p;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY)) < 0 || fstat(fd, &sb) < 0) {
@@ -439,30 +438,40 @@ slurp(const char *path, size_t *len, struct reg_err *err)
 			close(fd);
 		return NULL;
 	}
-	buf = xmalloc((size_t)sb.st_size + 1);
-	while (got < (size_t)sb.st_size &&
-	    (n = read(fd, buf + got, (size_t)sb.st_size - got)) > 0)
-		got += (size_t)n;
+	*len = (size_t)sb.st_size;
+	if (*len == 0) {
+		close(fd);
+		return (char *)"";
+	}
+	p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	close(fd);
-	*len = got;
-	return buf;
+	if (p == MAP_FAILED) {
+		reg_fail(err, REG_EIO, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	madvise(p, *len, MADV_SEQUENTIAL);
+	return p;
 }
 
 static int
 rd_file(struct reader *r, const char *path)
 {
 	size_t len;
-	char *buf = slurp(path, &len, r->err);
+	char *buf = map_file(path, &len, r->err);
 	int rc;
 
 	if (buf == NULL)
 		return REG_EIO;
+	/* A first guess of the records, so the array is not copied while it
+	 * grows: generated zones have about 40 octets a record. */
+	vec_reserve(&r->z->rr, &r->z->caprr, r->z->nrr + len / 48, sizeof(*r->z->rr));
 	r->path = path;
 	r->file = zone_file_index(r->z, path);
 	r->path = r->z->files[r->file];
 	r->lx = (struct lexer){ .p = buf, .end = buf + len, .line = 1 };
 	rc = rd_entries(r);
-	free(buf);
+	if (len > 0)
+		munmap(buf, len);
 	return rc;
 }
 

@@ -69,6 +69,8 @@ void *region_alloc(struct region *, size_t n);		/* 8-byte aligned */
 void *region_memdup(struct region *, const void *, size_t n);
 size_t region_size(const struct region *);		/* bytes held */
 
+/* Asks for transparent huge pages over the 2 MB pages inside p[0..n). */
+void hint_huge(void *p, size_t n);
 /* Grows *v (of *cap elements of size bytes) to hold at least n. */
 void vec_reserve(void *v, size_t *cap, size_t n, size_t size);
 
