@@ -27,14 +27,15 @@
 #   5. eppd starts (synchronous=FULL: every answer to a transform waits
 #      for the fsync of its group commit); then for each KIND, eppload runs
 #      SESSIONS sessions (session i is registrar i mod R) for WARMUP +
-#      DURATION seconds and a table of the figures is printed, with the load
-#      average before each run.
+#      DURATION seconds and a table of the figures is printed, with eppd's
+#      CPU time per command and the load average before each run.
 #
 # Environment: BIN (the programs, default ./bin), BENCH_DIR (default
 # build/bench-data), DOMAINS (500000), SESSIONS (16), REGISTRARS (16),
-# DURATION (20 seconds), WARMUP (3), POOL (20000), CC, PERF=1 (perf record -g on
-# eppd's two processes during each measured run, into
-# BENCH_DIR/epp/perf-KIND.data).
+# DURATION (20 seconds), WARMUP (3), POOL (20000), CC, PERF=fp or
+# PERF=dwarf (perf record with that call-graph mode on eppd's two
+# processes during each measured run, into BENCH_DIR/epp/perf-KIND.data;
+# dwarf sees through Debian's libraries built without frame pointers).
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -195,24 +196,35 @@ echo "database: $domains domains (copy of $src), $sessions sessions over $nregs 
     "$seconds s per kind after $warmup s warm-up"
 echo "pool: $(wc -l <"$pool") domains; name servers $ns"
 
+# perf on eppd's processes for the measured phase of eppload.
+perf_measured() {
+	until grep -q '^eppload: measuring$' "$2" 2>/dev/null; do
+		kill -0 "$load_pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	perf record -q --call-graph "$PERF" -F 499 -p "$eppd_pid,$writer_pid" \
+	    -o "$dir/perf-$1.data" -- sleep "$seconds" 2>/dev/null || true
+}
+
 results=$dir/results.txt
 : >"$results"
 tag=$(date +%s | tail -c 7)
 for kind in "$@"; do
 	before=$(cut -d' ' -f1-3 /proc/loadavg)
-	perf_pid=""
-	if [ "${PERF:-0}" = 1 ]; then
-		( sleep "$warmup"; exec perf record -q -g -F 499 -p "$eppd_pid,$writer_pid" \
-		    -o "$dir/perf-$kind.data" -- sleep "$seconds" ) 2>/dev/null &
-		perf_pid=$!
-	fi
+	err=$dir/eppload-$kind.err
 	"$load" -p "$port" -C "$tls/ca.crt" -r "$regfile" -f "$pool" -k "$kind" \
 	    -s "$sessions" -d "$seconds" -w "$warmup" -n "$ns" -t "$tag" \
-	    >"$dir/eppload-$kind.out" 2>"$dir/eppload-$kind.err" ||
-	    die "eppload $kind failed: $(cat "$dir/eppload-$kind.err")"
-	echo "$(cat "$dir/eppload-$kind.out") load=$before" >>"$results"
+	    -P "$eppd_pid,$writer_pid" >"$dir/eppload-$kind.out" 2>"$err" &
+	load_pid=$!
+	perf_pid=""
+	if [ -n "${PERF:-}" ]; then
+		perf_measured "$kind" "$err" &
+		perf_pid=$!
+	fi
+	wait "$load_pid" || die "eppload $kind failed: $(cat "$err")"
 	[ -z "$perf_pid" ] || wait "$perf_pid" || true
-	[ ! -s "$dir/eppload-$kind.err" ] || sed 's/^/  /' "$dir/eppload-$kind.err"
+	echo "$(cat "$dir/eppload-$kind.out") load=$before" >>"$results"
+	grep -v '^eppload: measuring$' "$err" | sed 's/^/  /'
 done
 
 # key=value lines to a table.
@@ -225,11 +237,14 @@ function v(k,   i, n, f) {
 	return ""
 }
 BEGIN {
-	printf "%-7s %9s %8s %8s %8s %8s %8s  %-26s %s\n", "kind", "commands", "per s",
-	    "p50 ms", "p90 ms", "p99 ms", "max ms", "results", "load before"
+	printf "%-7s %9s %7s %7s %7s %7s %7s  %-24s %-11s %s\n", "kind", "commands",
+	    "per s", "p50 ms", "p90 ms", "p99 ms", "max ms", "results", "cpu us/cmd",
+	    "load before"
 }
 {
 	load = $0; sub(/.*load=/, "", load)
-	printf "%-7s %9s %8s %8s %8s %8s %8s  %-26s %s\n", v("kind"), v("commands"),
-	    v("rate"), v("p50"), v("p90"), v("p99"), v("max"), v("results"), load
+	printf "%-7s %9s %7s %7s %7s %7s %7s  %-24s %-11s %s\n", v("kind"), v("commands"),
+	    v("rate"), v("p50"), v("p90"), v("p99"), v("max"), v("results"), v("cpu_us"), load
 }' "$results"
+echo "cpu us/cmd: eppd CPU time (user + system) per command while measuring,"
+echo "frontend (sessions) + writer; load before: the load average before the run."
