@@ -46,7 +46,7 @@ struct conn {
 	struct ev_tag tag;		/* EV_CONN and the socket */
 	enum conn_state state;
 	enum outcome outcome;
-	bool watched;			/* in epoll and in a timer list */
+	bool watched;			/* registered with the epoll */
 	bool drain;			/* input left over: LINGER before close */
 	bool logged;
 	uint32_t events;		/* what epoll watches for */

@@ -419,6 +419,19 @@ like($text, qr/ info: 127\.0\.0\.1 "räksmörgås\.test" found /m, 'log: a U-lab
 
 # --- changes on the replica ---------------------------------------------------
 
+unlike(raw("example.test\r\n"), qr/Last update of WHOIS database/,
+    'no footer while the database is no replica');
+sql("INSERT INTO meta(key, value) VALUES ('replica_seq', '7'), ('replica_ts', '1767225600'), "
+    . "('replica_applied', '1767225601'), ('replica_sha256', '')");
+{
+	my $footer;
+	for (1 .. 30) {
+		last if ($footer) = raw("example.test\r\n") =~ /^(>>> .*)\r\n\z/m;
+		sleep 0.1;
+	}
+	is($footer, '>>> Last update of WHOIS database: 2026-01-01T00:00:00Z <<<',
+	    'footer: the master time of the change the replica applied last');
+}
 sql("INSERT INTO reserved(name, kind, reason) VALUES ('later.test', 'reserved', 'added later')");
 like(raw("later.test\r\n"), qr/reserved by registry policy and cannot be registered: added later/,
     'a change to the database is seen at the next query');
