@@ -141,6 +141,9 @@ static const struct cfg_key schema[] = {
 	{ "escrow", "signing_key", CFG_PATH, "", 0, 0, O(escrow.signing_key) },
 	{ "escrow", "gpg_home", CFG_PATH, "", 0, 0, O(escrow.gpg_home) },
 	{ "escrow", "retention", CFG_INT, "30", 1, 100000, O(escrow.retention) },
+	{ "escrow", "check_command", CFG_STR, "", 0, 0, O(escrow.check_command) },
+	{ "escrow", "prune_command", CFG_STR, "", 0, 0, O(escrow.prune_command) },
+	{ "escrow", "schema_dir", CFG_PATH, "", 0, 0, O(escrow.schema_dir) },
 };
 #undef O
 

@@ -125,6 +125,9 @@ struct reg_config {
 		char *signing_key;	/* registry's OpenPGP secret key */
 		char *gpg_home;
 		int64_t retention;
+		char *check_command;	/* prints the SHA-256 of what arrived */
+		char *prune_command;	/* removes a deposit (%n) at the target */
+		char *schema_dir;	/* folder of rde.xsd; "" finds data/xsd */
 	} escrow;
 };
 

@@ -610,9 +610,8 @@ void store_zone_end(struct store_zone_iter *);
  * its cursors then return only the marked objects that still exist, and
  * store_escrow_gone() names the ones that were deleted.
  *
- * Restore writes a new database (opened with STORE_NOLOG) inside one
- * write transaction: store_escrow_restore_begin() defers foreign keys to
- * the commit, so that deletes and updates may come in any order; the put
+ * Restore (store_restore.c) builds a new database: a bulk load for the
+ * full deposit, then one transaction for the differential ones; the put
  * functions keep ROIDs, handles and dates and find the registrars,
  * contacts and hosts an object names by handle or name;
  * store_escrow_restore_end() derives what a deposit does not carry
@@ -667,8 +666,15 @@ void store_escrow_close(struct escrow_cursor *);
 int store_escrow_gone(struct store *, enum escrow_kind,
     int (*fn)(void *arg, const char *key), void *arg);
 
-/* After store_begin() on the new database: foreign keys deferred. */
-int store_escrow_restore_begin(struct store *);
+/* Readies a new, empty database (opened with STORE_CREATE | STORE_NOLOG)
+ * for the bulk load of a full deposit: no journal, foreign keys off,
+ * secondary indexes dropped until they are built once at the end; begins
+ * the write transaction. On any failure, throw the file away. */
+int store_escrow_restore_begin(struct store *, struct reg_err *err);
+/* Ends the bulk load (commits, builds the indexes) and begins the
+ * transaction of the differential deposits, with foreign keys checked at
+ * its commit so that deletes and rewrites may come in any order. */
+int store_escrow_restore_incremental(struct store *, struct reg_err *err);
 /* Writes an object with its lists, statuses and transfer record. With
  * `update` (a differential deposit) an object with the same ROID (handle
  * for registrars, name for NNDN) is rewritten, lists and all; without, a
@@ -688,9 +694,10 @@ int store_escrow_put_nndn(struct store *, const struct reg_reserved *, bool upda
  * REG_ENOTFOUND if there is no such object. */
 int store_escrow_delete(struct store *, enum escrow_kind, const char *key,
     struct reg_err *err);
-/* Superordinate domains of hosts, the next ROID above every restored one,
- * then a check that every reference resolves (REG_ECONSTRAINT naming the
- * first that does not). Call before store_commit(). */
+/* Superordinate domains of hosts and the next ROID above every restored
+ * one; commits; builds the indexes if the bulk load is still on; checks
+ * that every reference resolves (REG_ECONSTRAINT naming the first that
+ * does not). The caller syncs the file. */
 int store_escrow_restore_end(struct store *, struct reg_err *err);
 
 #endif
