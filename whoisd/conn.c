@@ -204,7 +204,9 @@ static void
 conn_respond(struct conn_env *env, struct conn *c, const char *data, size_t len,
     enum outcome oc, int64_t now)
 {
-	ssize_t n = send(c->tag.fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	/* MSG_MORE: the answer waits for the close, so that it leaves with
+	 * the FIN in one segment. */
+	ssize_t n = send(c->tag.fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT | MSG_MORE);
 
 	c->outcome = oc;
 	c->state = CONN_WRITE;
@@ -356,7 +358,7 @@ refuse(struct conn_env *env, int fd, const struct sockaddr *peer, const char *ms
 	ssize_t n = recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
 	size_t len = 0;
 
-	(void)!send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+	(void)!send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT | MSG_MORE);
 	close(fd);
 	while (n > 0 && len < (size_t)n && scratch[len] != '\r' && scratch[len] != '\n')
 		len++;
