@@ -183,6 +183,10 @@ sign_bytes(struct signer *sg, struct worker *w, int key, const uint8_t *msg,
 	}
 	if (k->alg->kind == ALG_RSA)
 		md = EVP_get_digestbynid(k->alg->hash_nid);
+	/* A reset first: OpenSSL 3.0 keeps the previous key of a context
+	 * initialised again for EdDSA (the KSK's signature came out made by
+	 * the ZSK). */
+	EVP_MD_CTX_reset(w->md);
 	if (EVP_DigestSignInit(w->md, NULL, md, NULL, k->pkey) != 1 ||
 	    EVP_DigestSign(w->md, out, &siglen, msg, len) != 1)
 		return 0;

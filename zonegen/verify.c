@@ -197,6 +197,7 @@ verify_public(struct gate_thread *t, const struct zkey *k, const uint8_t *msg,
 			return false;
 		sig = der;
 	}
+	EVP_MD_CTX_reset(t->md);	/* see sign_bytes() in sign.c */
 	return EVP_DigestVerifyInit(t->md, NULL, md, NULL, k->pub) == 1 &&
 	    EVP_DigestVerify(t->md, sig, slen, msg, mlen) == 1;
 }
