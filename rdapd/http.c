@@ -39,6 +39,8 @@
 				 * headers, reset (zeroed) for every request */
 #define LOG_TARGET_MAX	200	/* characters of the target a log line shows */
 #define UPDATED_TTL	1.0	/* seconds a worker trusts the database's age */
+#define READER_MMAP	(4LL << 30)	/* bytes of the replica each worker maps */
+#define READER_CACHE_KIB (32 * 1024)	/* and its page cache */
 
 /* When the store cannot be opened there is no arena to build in. */
 static const char unavailable[] =
@@ -101,6 +103,9 @@ worker_get(const struct rdapd *d)
 		return NULL;
 	}
 	store_set_roid_suffix(st, d->cfg->registry.roid_suffix);
+	if (store_reader_tune(st, READER_MMAP, READER_CACHE_KIB) != REG_OK)
+		log_warnx("%s: cannot map the replica; reading it with system calls",
+		    d->cfg->database.replica);
 	w = xcalloc(1, sizeof(*w));
 	w->st = st;
 	w->a = arena_new();
