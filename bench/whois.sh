@@ -7,10 +7,12 @@
 #
 #	bench/whois.sh
 #
-# The database is made once by `gendata -n N` (a few minutes) in
-# BENCH_DIR/whois-N and kept for later runs; FRESH=1 makes it again.
-# whoisd reads it as its replica (a replica has the master's schema).
-# The load generator, bench/whoisload.c, is built here with cc.
+# The master is made once by `gendata -n N` (a few minutes) in
+# BENCH_DIR/whois-N and kept for later runs; FRESH=1 makes it again. The
+# replica whoisd reads is what a replica holds: a copy of the master with
+# only the public tables (core/schema.c) filled, compacted by VACUUM, as
+# `replica seed` installs it. The load generator, bench/whoisload.c, is
+# built here with cc.
 #
 # Environment: BIN (the programs, default ./bin), BENCH_DIR (default
 # build/bench-data), N (500000), CLIENTS (64), DURATION (seconds
@@ -31,6 +33,10 @@ PORT=${PORT:-4399}
 SEED=${SEED:-1}
 FRESH=${FRESH:-0}
 NAMES_EACH=50000		# registered and unregistered names drawn
+# The tables a replica receives (public_tables[] in core/schema.c), and
+# meta, which holds its position.
+KEEP="'registrar', 'contact', 'domain', 'host', 'host_addr', 'domain_contact',
+    'domain_ds', 'domain_ns', 'status', 'transfer', 'reserved', 'meta'"
 dir=${BENCH_DIR:-$root/build/bench-data}/whois-$N
 
 die() { printf 'whois.sh: %s\n' "$*" >&2; exit 1; }
@@ -51,7 +57,7 @@ machine() {
 
 write_config() {
 	cat >"$dir/registry.conf" <<EOF
-# whois.sh benchmark registry; whoisd reads master.db as its replica
+# whois.sh benchmark registry
 [registry]
 tld = test
 roid_suffix = TEST
@@ -59,7 +65,7 @@ idn_table = $root/data/idn/test.txt
 
 [database]
 master = master.db
-replica = master.db
+replica = replica.db
 
 [whois]
 listen = 127.0.0.1:$PORT
@@ -88,6 +94,21 @@ make_database() {
 	"$BIN/gendata" -c "$dir/registry.conf" -n "$N" --seed "$SEED" >"$dir/gendata.log" 2>&1 ||
 	    { cat "$dir/gendata.log" >&2; die "gendata failed"; }
 	echo "database: $(domains) domains in $(( $(date +%s) - start )) s"
+}
+
+# replica.db from master.db: the private tables emptied, then VACUUM.
+make_replica() {
+	if [ -s "$dir/replica.db" ] && [ "$dir/replica.db" -nt "$dir/master.db" ]; then
+		return
+	fi
+	rm -f "$dir"/replica.*
+	sqlite3 "$dir/master.db" ".backup '$dir/replica.tmp'"
+	private=$(sqlite3 "$dir/replica.tmp" "SELECT name FROM sqlite_master WHERE
+	    type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ($KEEP)")
+	{ for t in $private; do echo "DELETE FROM $t;"; done; echo "VACUUM;"; } |
+	    sqlite3 "$dir/replica.tmp"
+	mv "$dir/replica.tmp" "$dir/replica.db"
+	echo "replica: $(du -m "$dir/replica.db" | cut -f1) MiB (master $(du -m "$dir/master.db" | cut -f1) MiB)"
 }
 
 # NAMES_EACH registered names and as many unregistered ones ("zq" before
@@ -149,9 +170,10 @@ report() {
 machine
 write_config
 make_database
+make_replica
 make_names
 cc -O2 -std=c17 -Wall -Wextra -o "$dir/whoisload" "$root/bench/whoisload.c" -lpthread
-cat "$dir/master.db" >/dev/null		# into the page cache
+cat "$dir/replica.db" >/dev/null	# into the page cache
 start_whoisd
 echo "whoisd: $(grep -o 'listening on .*' "$dir/whoisd.log"); $CLIENTS clients, $THREADS load thread(s), ${WARMUP} s warm-up, ${DURATION} s measured"
 run_load
