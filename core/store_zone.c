@@ -57,6 +57,7 @@ struct store_zone_iter {
 	char *names;			/* their text */
 	size_t names_len, names_cap;
 	sqlite3_stmt *cursor;
+	bool done;			/* the cursor ran out (a step would restart it) */
 };
 
 static void
@@ -387,7 +388,7 @@ ns_fill(struct store_zone_iter *it, struct arena *a, struct reg_delegation *d)
 		uint32_t h = it->ns_host[k];
 
 		if (h < it->nhost && it->host[h] != NULL)
-			d->ns[d->nns++] = it->host[h];
+			d->ns[d->nns++] = arena_strdup(a, it->host[h]);
 	}
 	qsort(d->ns, (size_t)d->nns, sizeof(*d->ns), name_cmp);
 }
@@ -419,6 +420,8 @@ store_zone_next(struct store_zone_iter *it, struct arena *a, struct reg_delegati
 {
 	int step, rc;
 
+	if (it->done)
+		return REG_ENOTFOUND;
 	while ((step = sqlite3_step(it->cursor)) == SQLITE_ROW) {
 		memset(d, 0, sizeof(*d));
 		d->id = col_int(it->cursor, 0);
@@ -428,6 +431,7 @@ store_zone_next(struct store_zone_iter *it, struct arena *a, struct reg_delegati
 		if ((rc = delegation_fill(it, a, d)) != REG_ENOTFOUND)
 			return rc;
 	}
+	it->done = true;
 	return step == SQLITE_DONE ? REG_ENOTFOUND : store_error(it->st, step, NULL);
 }
 
