@@ -549,6 +549,25 @@ int store_registrar_get_by_iana(struct store *, struct arena *, int64_t iana_id,
  * id, name, roid, domain_id, addresses and statuses are filled. */
 int store_domain_nameservers(struct store *, struct arena *, int64_t domain_id,
     struct reg_host **out, int *n);
+
+/* A domain as RDAP shows it, in six statements however many contacts and
+ * servers it has: d with its scalar fields (the sponsor's handle too),
+ * statuses and DS data, not its lists; its contacts in their roles
+ * (type "registrant" first, then "admin", "billing", "tech"), each with
+ * id, handle, ROID, dates, both postalInfo forms, phones, e-mail,
+ * disclose flags and statuses (a contact in two roles comes twice); its
+ * name servers as store_domain_nameservers() gives them. By name, or by
+ * id when name is NULL; REG_ENOTFOUND if there is no such domain. */
+struct reg_domain_rdap {
+	struct reg_domain d;
+	struct reg_view_contact *contacts;
+	int ncontacts;
+	struct reg_host *ns;
+	int nns;
+};
+
+int store_domain_rdap(struct store *, struct arena *, const char *name, int64_t id,
+    struct reg_domain_rdap *out);
 /* For processes that only read, before any store is opened: turns off
  * SQLite's memory statistics, whose global mutex every allocation of
  * every connection would otherwise take. */

@@ -314,6 +314,61 @@ store_registrar_get_by_iana(struct store *st, struct arena *a, int64_t iana_id,
 
 /* --- RDAP reads -------------------------------------------------------------- */
 
+/* A status row of the statuses query below: (kind, object id, status). */
+struct status_row {
+	char *kind;
+	int64_t id;
+	struct reg_status st;
+};
+
+static void
+status_row_read(struct arena *a, sqlite3_stmt *s, void *row)
+{
+	struct status_row *r = row;
+
+	r->kind = col_text(a, s, 0);
+	r->id = col_int(s, 1);
+	r->st.status = col_text(a, s, 2);
+	r->st.lang = col_text(a, s, 3);
+	r->st.reason = col_text(a, s, 4);
+}
+
+/* The statuses of object (kind, id) among rows, each once (a contact in
+ * two roles comes twice). */
+static void
+statuses_pick(struct arena *a, const struct status_row *v, int n, const char *kind,
+    int64_t id, struct reg_status_list *out)
+{
+	out->n = 0;
+	out->v = arena_alloc(a, sizeof(*out->v) * (size_t)(n + 1));
+	for (int i = 0; i < n; i++) {
+		bool dup = false;
+
+		if (v[i].id != id || strcmp(v[i].kind, kind) != 0)
+			continue;
+		for (int k = 0; k < out->n && !dup; k++)
+			dup = strcmp(out->v[k].status, v[i].st.status) == 0;
+		if (!dup)
+			out->v[out->n++] = v[i].st;
+	}
+}
+
+/* Every status of a domain, of its contacts and of its name servers in
+ * one statement (?1 the domain, ?2 its registrant). CROSS JOIN keeps the
+ * domain's rows the outer loop: SQLite would otherwise walk every status
+ * of the kind. */
+static const char statuses_sql[] =
+    "SELECT 'domain', object_id, status, lang, reason FROM status "
+    "WHERE kind = 'domain' AND object_id = ?1 "
+    "UNION ALL SELECT 'contact', object_id, status, lang, reason FROM status "
+    "WHERE kind = 'contact' AND object_id = ?2 "
+    "UNION ALL SELECT 'contact', s.object_id, s.status, s.lang, s.reason FROM domain_contact dc "
+    "CROSS JOIN status s ON s.kind = 'contact' AND s.object_id = dc.contact_id "
+    "WHERE dc.domain_id = ?1 "
+    "UNION ALL SELECT 'host', s.object_id, s.status, s.lang, s.reason FROM domain_ns n "
+    "CROSS JOIN status s ON s.kind = 'host' AND s.object_id = n.host_id "
+    "WHERE n.domain_id = ?1";
+
 struct ns_row {
 	int64_t id, domain_id;
 	char *name, *roid, *addr;	/* addr NULL: the host has none */
@@ -331,22 +386,6 @@ ns_row_read(struct arena *a, sqlite3_stmt *s, void *row)
 	r->domain_id = col_int(s, 3);
 	r->addr = col_text(a, s, 4);
 	r->family = (int)col_int(s, 5);
-}
-
-struct status_row {
-	int64_t id;
-	struct reg_status st;
-};
-
-static void
-status_row_read(struct arena *a, sqlite3_stmt *s, void *row)
-{
-	struct status_row *r = row;
-
-	r->id = col_int(s, 0);
-	r->st.status = col_text(a, s, 1);
-	r->st.lang = col_text(a, s, 2);
-	r->st.reason = col_text(a, s, 3);
 }
 
 /* Turns rows ordered by host into hosts, each with its addresses. */
@@ -376,53 +415,180 @@ hosts_group(struct arena *a, const struct ns_row *v, int nrows, int *n)
 	return h;
 }
 
-/* Gives each host its statuses; both lists are in host id order. */
-static void
-hosts_statuses(struct arena *a, struct reg_host *h, int n, const struct status_row *v,
-    int nrows)
+/* The hosts of domain_id with their addresses (statuses: the caller). */
+static int
+ns_read(struct store *st, struct arena *a, int64_t domain_id, struct reg_host **out,
+    int *n)
 {
-	int k = 0, first;
+	static const char sql[] =
+	    "SELECT h.id, h.name, h.roid, h.domain_id, ha.addr, ha.family FROM domain_ns n "
+	    "JOIN host h ON h.id = n.host_id LEFT JOIN host_addr ha ON ha.host_id = h.id "
+	    "WHERE n.domain_id = ? ORDER BY h.id, ha.family, ha.addr";
+	struct ns_row *v;
+	int nrows, rc;
 
-	for (int i = 0; i < n; i++) {
-		while (k < nrows && v[k].id < h[i].id)
-			k++;
-		for (first = k; k < nrows && v[k].id == h[i].id; k++)
-			;
-		h[i].statuses.n = k - first;
-		h[i].statuses.v = arena_alloc(a, sizeof(struct reg_status) *
-		    (size_t)(k - first + 1));
-		for (int j = first; j < k; j++)
-			h[i].statuses.v[j - first] = v[j].st;
-	}
+	v = stmt_rows(st, a, ns_row_read, sizeof(*v), &nrows, &rc, sql, "i", domain_id);
+	*out = hosts_group(a, v, rc == REG_OK ? nrows : 0, n);
+	return rc;
 }
 
 int
 store_domain_nameservers(struct store *st, struct arena *a, int64_t domain_id,
     struct reg_host **out, int *n)
 {
-	static const char hosts[] =
-	    "SELECT h.id, h.name, h.roid, h.domain_id, ha.addr, ha.family FROM domain_ns n "
-	    "JOIN host h ON h.id = n.host_id LEFT JOIN host_addr ha ON ha.host_id = h.id "
-	    "WHERE n.domain_id = ? ORDER BY h.id, ha.family, ha.addr";
-	/* CROSS JOIN keeps domain_ns the outer loop: SQLite would otherwise
-	 * walk every host status to serve the ORDER BY. */
-	static const char statuses[] =
-	    "SELECT s.object_id, s.status, s.lang, s.reason FROM domain_ns n "
-	    "CROSS JOIN status s ON s.kind = 'host' AND s.object_id = n.host_id "
-	    "WHERE n.domain_id = ? ORDER BY s.object_id, s.status";
-	struct ns_row *v;
 	struct status_row *sv;
-	int nrows, nst, rc;
+	int nst, rc;
 
-	v = stmt_rows(st, a, ns_row_read, sizeof(*v), &nrows, &rc, hosts, "i", domain_id);
-	*out = hosts_group(a, v, rc == REG_OK ? nrows : 0, n);
+	if ((rc = ns_read(st, a, domain_id, out, n)) != REG_OK)
+		return rc;
+	sv = stmt_rows(st, a, status_row_read, sizeof(*sv), &nst, &rc, statuses_sql, "iz",
+	    domain_id, (int64_t)0);
+	for (int i = 0; i < *n && rc == REG_OK; i++)
+		statuses_pick(a, sv, nst, "host", (*out)[i].id, &(*out)[i].statuses);
+	return rc;
+}
+
+/* --- the RDAP domain --------------------------------------------------------- */
+
+#define RDAP_DOMAIN_SELECT \
+	"SELECT d.id, d.name, d.uname, d.roid, d.registrant_id, d.sponsor_id, r.handle, " \
+	"d.created, d.updated, d.expires, d.transferred, d.deleted, d.rgp, d.max_sig_life " \
+	"FROM domain d JOIN registrar r ON r.id = d.sponsor_id"
+
+static void
+rdap_domain_read(struct arena *a, sqlite3_stmt *s, struct reg_domain *d)
+{
+	d->id = col_int(s, 0);
+	d->name = col_text(a, s, 1);
+	d->uname = col_text(a, s, 2);
+	d->roid = col_text(a, s, 3);
+	d->registrant_id = col_int(s, 4);
+	d->sponsor_id = col_int(s, 5);
+	d->sponsor = col_text(a, s, 6);
+	d->created = col_int(s, 7);
+	d->updated = col_int(s, 8);
+	d->expires = col_int(s, 9);
+	d->transferred = col_int(s, 10);
+	d->deleted = col_int(s, 11);
+	d->rgp = col_text(a, s, 12);
+	d->max_sig_life = col_int(s, 13);
+}
+
+static void
+rdap_ds_read(struct arena *a, sqlite3_stmt *s, void *row)
+{
+	struct reg_ds *ds = row;
+
+	ds->key_tag = (int)col_int(s, 0);
+	ds->alg = (int)col_int(s, 1);
+	ds->digest_type = (int)col_int(s, 2);
+	ds->digest = col_text(a, s, 3);
+	ds->has_key = sqlite3_column_type(s, 7) != SQLITE_NULL;
+	ds->key_flags = (int)col_int(s, 4);
+	ds->key_protocol = (int)col_int(s, 5);
+	ds->key_alg = (int)col_int(s, 6);
+	ds->key_pub = col_text(a, s, 7);
+}
+
+/* The contact columns RDAP shows: "int", then "loc" postalInfo. */
+#define RDAP_POSTAL(p) "c." p "name, c." p "org, c." p "street1, c." p "street2, " \
+	"c." p "street3, c." p "city, c." p "sp, c." p "pc, c." p "cc"
+#define RDAP_CONTACT_COLS "c.id, c.handle, c.roid, c.created, c.updated, c.transferred, " \
+	RDAP_POSTAL("int_") ", " RDAP_POSTAL("loc_") \
+	", c.voice, c.voice_ext, c.fax, c.fax_ext, c.email, c.disclose"
+#define RDAP_COL_POSTAL 7
+#define RDAP_POSTAL_N 9
+
+static void
+rdap_postal_read(struct arena *a, sqlite3_stmt *s, int col, struct reg_postal *p)
+{
+	p->name = col_text(a, s, col);
+	p->org = col_text(a, s, col + 1);
+	for (int i = 0; i < 3; i++)
+		p->addr.street[i] = col_text(a, s, col + 2 + i);
+	p->addr.city = col_text(a, s, col + 5);
+	p->addr.sp = col_text(a, s, col + 6);
+	p->addr.pc = col_text(a, s, col + 7);
+	p->addr.cc = col_text(a, s, col + 8);
+}
+
+static void
+rdap_contact_read(struct arena *a, sqlite3_stmt *s, void *row)
+{
+	struct reg_view_contact *vc = row;
+	struct reg_contact *c = &vc->c;
+	int col = RDAP_COL_POSTAL + 2 * RDAP_POSTAL_N;
+
+	vc->type = col_text(a, s, 0);
+	c->id = col_int(s, 1);
+	c->handle = col_text(a, s, 2);
+	c->roid = col_text(a, s, 3);
+	c->created = col_int(s, 4);
+	c->updated = col_int(s, 5);
+	c->transferred = col_int(s, 6);
+	rdap_postal_read(a, s, RDAP_COL_POSTAL, &c->intl);
+	rdap_postal_read(a, s, RDAP_COL_POSTAL + RDAP_POSTAL_N, &c->loc);
+	c->voice = col_text(a, s, col);
+	c->voice_ext = col_text(a, s, col + 1);
+	c->fax = col_text(a, s, col + 2);
+	c->fax_ext = col_text(a, s, col + 3);
+	c->email = col_text(a, s, col + 4);
+	c->disclose = (unsigned)col_int(s, col + 5);
+}
+
+/* DS data, contacts, name servers and every status of v->d. */
+static int
+rdap_domain_fill(struct store *st, struct arena *a, struct reg_domain_rdap *v)
+{
+	static const char ds[] =
+	    "SELECT key_tag, alg, digest_type, digest, key_flags, key_protocol, key_alg, "
+	    "key_pub FROM domain_ds WHERE domain_id = ? "
+	    "ORDER BY key_tag, alg, digest_type, digest";
+	/* Index order, no ORDER BY: registrant, then admin, billing, tech. */
+	static const char contacts[] =
+	    "SELECT 'registrant', " RDAP_CONTACT_COLS " FROM contact c WHERE c.id = ?2 "
+	    "UNION ALL SELECT dc.type, " RDAP_CONTACT_COLS " FROM domain_contact dc "
+	    "JOIN contact c ON c.id = dc.contact_id WHERE dc.domain_id = ?1";
+	struct reg_domain *d = &v->d;
+	struct status_row *sv;
+	int nst, rc;
+
+	d->ds = stmt_rows(st, a, rdap_ds_read, sizeof(*d->ds), &d->nds, &rc, ds, "i", d->id);
+	if (rc == REG_OK)
+		v->contacts = stmt_rows(st, a, rdap_contact_read, sizeof(*v->contacts),
+		    &v->ncontacts, &rc, contacts, "iz", d->id, d->registrant_id);
+	if (rc == REG_OK)
+		rc = ns_read(st, a, d->id, &v->ns, &v->nns);
 	if (rc != REG_OK)
 		return rc;
-	sv = stmt_rows(st, a, status_row_read, sizeof(*sv), &nst, &rc, statuses, "i",
-	    domain_id);
-	if (rc == REG_OK)
-		hosts_statuses(a, *out, *n, sv, nst);
+	sv = stmt_rows(st, a, status_row_read, sizeof(*sv), &nst, &rc, statuses_sql, "iz",
+	    d->id, d->registrant_id);
+	statuses_pick(a, sv, nst, "domain", d->id, &d->statuses);
+	for (int i = 0; i < v->ncontacts; i++)
+		statuses_pick(a, sv, nst, "contact", v->contacts[i].c.id,
+		    &v->contacts[i].c.statuses);
+	for (int i = 0; i < v->nns; i++)
+		statuses_pick(a, sv, nst, "host", v->ns[i].id, &v->ns[i].statuses);
 	return rc;
+}
+
+int
+store_domain_rdap(struct store *st, struct arena *a, const char *name, int64_t id,
+    struct reg_domain_rdap *out)
+{
+	static const char by_name[] = RDAP_DOMAIN_SELECT " WHERE d.name = ?";
+	static const char by_id[] = RDAP_DOMAIN_SELECT " WHERE d.id = ?";
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	s = name != NULL ? stmt_query(st, &rc, by_name, "t", name) :
+	    stmt_query(st, &rc, by_id, "i", id);
+	if (s == NULL)
+		return rc;
+	rdap_domain_read(a, s, &out->d);
+	sqlite3_reset(s);
+	return rdap_domain_fill(st, a, out);
 }
 
 void

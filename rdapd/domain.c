@@ -2,9 +2,10 @@
  * domain.c: domains (RFC 9083 5.3): /domain/<name> in A-label or U-label
  * form, and the domain objects of /domains searches.
  *
- * A domain carries its contacts as one entity per role (registrant,
- * administrative, technical, billing; a contact in two roles appears
- * twice, so that each redaction path names one role), its sponsor with
+ * The domain is read in six statements (store_domain_rdap). It carries
+ * its contacts as one entity per role (registrant, administrative,
+ * billing, technical; a contact in two roles appears twice, so that each
+ * redaction path names one role), its sponsor with
  * role "registrar", its name servers (with their addresses when they are
  * in one of our zones), its DS and key data as secureDNS, and its
  * statuses mapped by RFC 8056, the RGP state included.
@@ -16,36 +17,6 @@
 #include "util.h"
 
 #define DOMAIN		"domain"
-#define MAX_CONTACTS	8	/* distinct contacts one answer remembers */
-
-/* The contacts of one domain, each read once however many roles it has
- * (past MAX_CONTACTS, read again). */
-struct contacts {
-	int n;
-	struct reg_contact *v[MAX_CONTACTS];
-};
-
-static int
-contact_load(struct rq *rq, struct contacts *cc, int64_t id,
-    const struct reg_contact **out)
-{
-	struct reg_contact *c;
-	int rc;
-
-	for (int i = 0; i < cc->n; i++)
-		if (cc->v[i]->id == id) {
-			*out = cc->v[i];
-			return REG_OK;
-		}
-	c = arena_alloc(rq->a, sizeof(*c));
-	if ((rc = store_contact_get_by_id(rq->st, rq->a, id, c)) != REG_OK)
-		return rc;
-	if (cc->n < MAX_CONTACTS)
-		cc->v[cc->n++] = c;
-	*out = c;
-	return REG_OK;
-}
-
 /* EPP contact types to RDAP roles (RFC 9083 10.2.4). */
 static const char *
 role_of(const char *type)
@@ -54,7 +25,7 @@ role_of(const char *type)
 		return "administrative";
 	if (strcmp(type, "tech") == 0)
 		return "technical";
-	return type;	/* "billing" */
+	return type;	/* "registrant", "billing" */
 }
 
 /* Where the entity of contact `handle` in `role` sits: by role alone
@@ -70,62 +41,47 @@ entity_where(struct rq *rq, const char *where, const char *role, const char *han
 }
 
 static int
-role_count(const struct reg_domain *d, const char *type)
+role_count(const struct reg_domain_rdap *v, const char *type)
 {
 	int n = 0;
 
-	for (int i = 0; i < d->ncontact; i++)
-		n += strcmp(d->contact[i].type, type) == 0;
+	for (int i = 0; i < v->ncontacts; i++)
+		n += strcmp(v->contacts[i].type, type) == 0;
 	return n;
 }
 
 static int
-add_contact(struct rq *rq, struct contacts *cc, json_t *v, int64_t id,
-    const char *role, const char *where, bool shared)
-{
-	const struct reg_contact *c;
-	int rc;
-
-	if ((rc = contact_load(rq, cc, id, &c)) != REG_OK)
-		return rc;
-	json_array_append_new(v, entity_contact(rq, c, role,
-	    entity_where(rq, where, role, c->handle, shared)));
-	return REG_OK;
-}
-
-static int
-domain_entities(struct rq *rq, const struct reg_domain *d, const char *where,
+domain_entities(struct rq *rq, const struct reg_domain_rdap *v, const char *where,
     json_t *obj)
 {
-	struct contacts *cc = arena_alloc(rq->a, sizeof(*cc));
-	json_t *v = json_array(), *sponsor;
-	int rc = REG_OK;
+	json_t *e = json_array(), *sponsor;
+	int rc;
 
-	if (d->registrant_id != 0)
-		rc = add_contact(rq, cc, v, d->registrant_id, "registrant", where, false);
-	for (int i = 0; i < d->ncontact && rc == REG_OK; i++)
-		rc = add_contact(rq, cc, v, d->contact[i].contact_id,
-		    role_of(d->contact[i].type), where, role_count(d, d->contact[i].type) > 1);
-	if (rc == REG_OK && (rc = entity_sponsor(rq, d->sponsor_id, &sponsor)) == REG_OK)
-		json_array_extend(v, sponsor);
-	json_object_set_new_nocheck(obj, "entities", v);
+	for (int i = 0; i < v->ncontacts; i++) {
+		const struct reg_view_contact *c = &v->contacts[i];
+		const char *role = role_of(c->type);
+
+		json_array_append_new(e, entity_contact(rq, &c->c, role, entity_where(rq,
+		    where, role, c->c.handle, role_count(v, c->type) > 1)));
+	}
+	if ((rc = entity_sponsor(rq, v->d.sponsor_id, &sponsor)) == REG_OK)
+		json_array_extend(e, sponsor);
+	json_object_set_new_nocheck(obj, "entities", e);
 	return rc;
 }
 
 static int
-domain_nameservers(struct rq *rq, const struct reg_domain *d, json_t *obj)
+domain_nameservers(struct rq *rq, const struct reg_domain_rdap *v, json_t *obj)
 {
-	json_t *v = json_array(), *ns;
-	struct reg_host *h;
-	int n, rc;
+	json_t *a = json_array(), *ns;
+	int rc = REG_OK;
 
-	if (d->nns == 0)
+	if (v->nns == 0)
 		return REG_OK;
-	rc = store_domain_nameservers(rq->st, rq->a, d->id, &h, &n);
-	for (int i = 0; i < n && rc == REG_OK; i++)
-		if ((rc = nameserver_object(rq, &h[i], false, &ns)) == REG_OK)
-			json_array_append_new(v, ns);
-	json_object_set_new_nocheck(obj, "nameservers", v);
+	for (int i = 0; i < v->nns && rc == REG_OK; i++)
+		if ((rc = nameserver_object(rq, &v->ns[i], false, &ns)) == REG_OK)
+			json_array_append_new(a, ns);
+	json_object_set_new_nocheck(obj, "nameservers", a);
 	return rc;
 }
 
@@ -171,8 +127,10 @@ domain_links(struct rq *rq, const struct reg_domain *d)
 }
 
 int
-domain_object(struct rq *rq, const struct reg_domain *d, const char *where, json_t **out)
+domain_object(struct rq *rq, const struct reg_domain_rdap *v, const char *where,
+    json_t **out)
 {
+	const struct reg_domain *d = &v->d;
 	json_t *o = json_object(), *events = json_array();
 	int rc;
 
@@ -186,8 +144,8 @@ domain_object(struct rq *rq, const struct reg_domain *d, const char *where, json
 	rdap_event(events, "last changed", d->updated);
 	rdap_event(events, "transfer", d->transferred);
 	json_object_set_new_nocheck(o, "events", events);
-	if ((rc = domain_entities(rq, d, where, o)) != REG_OK ||
-	    (rc = domain_nameservers(rq, d, o)) != REG_OK)
+	if ((rc = domain_entities(rq, v, where, o)) != REG_OK ||
+	    (rc = domain_nameservers(rq, v, o)) != REG_OK)
 		return rc;
 	json_object_set_new_nocheck(o, "secureDNS", secure_dns(d));
 	json_object_set_new_nocheck(o, "links", domain_links(rq, d));
@@ -201,15 +159,15 @@ domain_lookup(struct rq *rq, const char *name)
 {
 	char alabel[NAME_TEXT_MAX + 1];
 	struct reg_err err = { 0 };
-	struct reg_domain d;
+	struct reg_domain_rdap v;
 	json_t *o;
 	int rc;
 
 	if (name_lookup_normalize(name, alabel, sizeof(alabel), &err) != REG_OK)
 		return rdap_error(rq, HTTP_BAD_REQUEST, "'%s' is not a domain name: %s",
 		    name, reg_err_text(&err));
-	if ((rc = store_domain_get(rq->st, rq->a, alabel, &d)) != REG_OK ||
-	    (rc = domain_object(rq, &d, "$", &o)) != REG_OK)
+	if ((rc = store_domain_rdap(rq->st, rq->a, alabel, 0, &v)) != REG_OK ||
+	    (rc = domain_object(rq, &v, "$", &o)) != REG_OK)
 		return rdap_error_code(rq, rc, arena_printf(rq->a, "domain %s", alabel));
 	rdap_top(rq, o, NOTICE_TERMS | NOTICE_STATUS | NOTICE_INACCURACY);
 	rq->body = o;

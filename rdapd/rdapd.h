@@ -112,7 +112,7 @@ int search_answer(struct rq *, const char *objects);
  * store's error. `where` is the JSONPath of the object in the answer
  * ("$" for the topmost), for redaction paths; top adds what only a
  * lookup's own object carries (events of the sponsor, port43). */
-int domain_object(struct rq *, const struct reg_domain *, const char *where,
+int domain_object(struct rq *, const struct reg_domain_rdap *, const char *where,
     json_t **out);
 int nameserver_object(struct rq *, const struct reg_host *, bool top, json_t **out);
 /* A contact in one role ("registrant", "technical", ...; NULL for none). */

@@ -229,14 +229,14 @@ found_init(struct found *f, const struct store_hits *h)
 static int
 add_domains(struct rq *rq, int rc, const struct store_hits *h, struct found *f)
 {
-	struct reg_domain d;
+	struct reg_domain_rdap v;
 	json_t *o;
 
 	found_init(f, h);
 	for (int i = 0; i < h->n && rc == REG_OK; i++)
-		if ((rc = store_domain_get_by_id(rq->st, rq->a, h->id[i], &d)) == REG_OK &&
-		    (rc = domain_object(rq, &d, arena_printf(rq->a,
-		    "$.domainSearchResults[?(@.ldhName=='%s')]", d.name), &o)) == REG_OK)
+		if ((rc = store_domain_rdap(rq->st, rq->a, NULL, h->id[i], &v)) == REG_OK &&
+		    (rc = domain_object(rq, &v, arena_printf(rq->a,
+		    "$.domainSearchResults[?(@.ldhName=='%s')]", v.d.name), &o)) == REG_OK)
 			json_array_append_new(f->results, o);
 	return rc == REG_OK ? HTTP_OK : rdap_error_code(rq, rc, "the search");
 }

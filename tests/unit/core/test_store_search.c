@@ -4,8 +4,8 @@
  * case in names), the result cap and the scan limit, name servers by
  * name and address, domains through their name servers, entities by name
  * (disclosed only or not) and handle, registrars by IANA id, a domain's
- * name servers with addresses and statuses, and that no search steps
- * through a whole table.
+ * name servers with addresses and statuses, a domain as RDAP reads it,
+ * and that none of them steps through a whole table.
  */
 #include "testutil.h"
 
@@ -329,6 +329,57 @@ test_domain_nameservers(void **state)
 	assert_int_equal(n, 0);
 }
 
+static void
+test_domain_rdap(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_domain_contact roles[] = {
+		{ .type = "admin", .contact_id = f->ann },
+		{ .type = "tech", .contact_id = f->bob },
+		{ .type = "billing", .contact_id = f->asa },
+	};
+	struct reg_domain d = { .id = f->example, .ncontact = 3, .contact = roles, .nns = 2,
+	    .ns_id = (int64_t[]){ f->hoster, f->ns1 } };
+	struct reg_status st[] = { { .status = "linked" }, { .status = "clientUpdateProhibited" },
+	    { .status = "ok" } };
+	struct reg_domain_rdap v, w;
+	static const char *const types[] = { "registrant", "admin", "billing", "tech" };
+
+	assert_int_equal(store_begin(f->st), REG_OK);
+	assert_int_equal(store_domain_set_contacts(f->st, &d, NULL), REG_OK);
+	assert_int_equal(store_domain_set_ns(f->st, &d, NULL), REG_OK);
+	assert_int_equal(store_status_add(f->st, "contact", f->ann, &st[0]), REG_OK);
+	assert_int_equal(store_status_add(f->st, "contact", f->ann, &st[1]), REG_OK);
+	assert_int_equal(store_status_add(f->st, "domain", f->example, &st[2]), REG_OK);
+	assert_int_equal(store_commit(f->st, NULL), REG_OK);
+
+	assert_int_equal(store_domain_rdap(f->st, f->a, "example.test", 0, &v), REG_OK);
+	assert_int_equal(store_domain_get(f->st, f->a, "example.test", &d), REG_OK);
+	assert_string_equal(v.d.roid, d.roid);
+	assert_string_equal(v.d.sponsor, "alpha");
+	assert_int_equal(v.d.statuses.n, 1);
+	assert_string_equal(v.d.statuses.v[0].status, "ok");
+	assert_int_equal(v.ncontacts, 4);
+	for (int i = 0; i < 4; i++)
+		assert_string_equal(v.contacts[i].type, types[i]);
+	assert_true(v.contacts[0].c.id == f->ann && v.contacts[1].c.id == f->ann);
+	assert_string_equal(v.contacts[3].c.handle, "c-bob");
+	assert_string_equal(v.contacts[2].c.loc.name, "Åsa Öberg");
+	assert_true(v.contacts[2].c.disclose == DISCLOSE_NAME_LOC);
+	/* Ann's two statuses once each, in both of her roles. */
+	assert_int_equal(v.contacts[0].c.statuses.n, 2);
+	assert_int_equal(v.contacts[1].c.statuses.n, 2);
+	assert_int_equal(v.contacts[3].c.statuses.n, 0);
+	assert_int_equal(v.nns, 2);
+	assert_int_equal(v.ns[0].statuses.n, 2);
+	assert_string_equal(v.ns[1].addr[0].addr, "192.0.2.1");
+	assert_int_equal(store_domain_rdap(f->st, f->a, NULL, f->example, &w), REG_OK);
+	assert_string_equal(w.d.name, "example.test");
+	assert_int_equal(w.ncontacts, 4);
+	assert_int_equal(store_domain_rdap(f->st, f->a, "nosuch.test", 0, &w), REG_ENOTFOUND);
+	assert_int_equal(store_domain_rdap(f->st, f->a, NULL, 424242, &w), REG_ENOTFOUND);
+}
+
 /* Every search above, on a fresh connection: none steps through a whole
  * table, and a narrow search does little work however many rows match
  * elsewhere. */
@@ -347,6 +398,7 @@ test_no_table_scans(void **state)
 	test_entities(state);
 	test_registrars(state);
 	test_domain_nameservers(state);
+	test_domain_rdap(state);
 	store_stmt_work(f->st, &fullscan, &before);
 	assert_int_equal(fullscan, 0);
 	assert_true(before > 0);
@@ -367,6 +419,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_entities, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registrars, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_domain_nameservers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_domain_rdap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_table_scans, setup, teardown),
 	};
 
