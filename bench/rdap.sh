@@ -12,7 +12,9 @@
 # same wrk, connections and duration against nginx serving one static
 # file as large as rdapd's average answer in that mix. Both servers log
 # every request to a file and run as many workers as the machine has
-# cores. Prints both rates, the ratio and the machine.
+# cores. Prints both rates, the CPU time each server spent per request
+# (which other load on the machine disturbs less than the rates), the
+# ratio and the machine.
 #
 # Environment: BIN (the programs, default ./bin), BENCH_DIR (default
 # build/bench-data), N (domains, default 500000), CONNS (64), DURATION
@@ -126,9 +128,23 @@ wait_port() {
 	exit 1
 }
 
+# CPU ticks (user + system) the processes PIDS have used so far.
+ticks() {
+	for p in "$@"; do awk '{ print $14 + $15 }' "/proc/$p/stat"; done |
+	    awk '{ s += $1 } END { print s + 0 }'
+}
+
+# run_wrk OUT PIDS -- WRK ARGS: warm up, then measure; OUT.cpu gets the
+# servers' CPU microseconds per request.
 run_wrk() {
+	out=$1 srv=$2
+	shift 3
 	wrk -t "$WRK_THREADS" -c "$CONNS" -d "${WARMUP}s" "$@" >/dev/null
-	wrk -t "$WRK_THREADS" -c "$CONNS" -d "${DURATION}s" --latency "$@"
+	t0=$(ticks $srv)
+	wrk -t "$WRK_THREADS" -c "$CONNS" -d "${DURATION}s" --latency "$@" | tee "$out"
+	t1=$(ticks $srv)
+	awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '/requests in/ {
+	    printf "%.0f", t * 1e6 / hz / $1 }' "$out" >"$out.cpu"
 }
 
 rate() { awk '/^Requests\/sec/ { print $2 }' "$1"; }
@@ -171,17 +187,19 @@ wait_port "$PORT"
 size=$(mean_size)
 echo "mean answer: $size bytes"
 echo "\$ wrk -t $WRK_THREADS -c $CONNS -d ${DURATION}s --latency -s paths.lua http://127.0.0.1:$PORT/"
-run_wrk -s "$dir/paths.lua" "http://127.0.0.1:$PORT/" | tee "$dir/wrk-rdapd.txt"
+run_wrk "$dir/wrk-rdapd.txt" "$pids" -- -s "$dir/paths.lua" "http://127.0.0.1:$PORT/"
 kill $pids
 wait 2>/dev/null || true
 pids=""
 
 nginx_start "$size"
 echo "\$ wrk -t $WRK_THREADS -c $CONNS -d ${DURATION}s --latency http://127.0.0.1:$((PORT + 1))/domain/static"
-run_wrk "http://127.0.0.1:$((PORT + 1))/domain/static" | tee "$dir/wrk-nginx.txt"
+workers=$(pgrep -P "$(cat "$dir/nginx/nginx.pid")" | tr '\n' ' ')
+run_wrk "$dir/wrk-nginx.txt" "$workers" -- "http://127.0.0.1:$((PORT + 1))/domain/static"
 
 r=$(rate "$dir/wrk-rdapd.txt")
 g=$(rate "$dir/wrk-nginx.txt")
 echo
-echo "rdapd: $r requests/s; nginx static $size bytes: $g requests/s;" \
+echo "rdapd: $r requests/s, $(cat "$dir/wrk-rdapd.txt.cpu") us of CPU a request;" \
+    "nginx static $size bytes: $g requests/s, $(cat "$dir/wrk-nginx.txt.cpu") us;" \
     "rdapd/nginx = $(awk -v a="$r" -v b="$g" 'BEGIN { printf "%.2f", a / b }')"
