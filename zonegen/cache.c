@@ -13,8 +13,12 @@
  *   SHA-256 of everything above (32)
  *
  * The file is mapped and indexed by (owner, type) in an open-addressing
- * table; reused signatures point into the mapping, so an unchanged zone
- * copies nothing. A file that is short, for another zone or fails its
+ * table whose slots hold the entry's hash beside its number, so that a
+ * probe touches the mapping only for the entry it finds. Since the file is
+ * in signing order, a caller walking the zone in that order is offered the
+ * entry after the one it found last before any hashing: for a zone that
+ * changed a little, the mapping is read nearly in sequence. Reused
+ * signatures point into the mapping, so an unchanged zone copies nothing. A file that is short, for another zone or fails its
  * checksum is ignored with a warning, and the signer signs afresh.
  */
 #include <errno.h>
@@ -26,7 +30,6 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include "log.h"
 #include "util.h"
@@ -42,14 +45,21 @@ struct cache_key {
 	uint8_t digest[CACHE_DIGEST_LEN];
 };
 
+struct slot {
+	uint32_t hash;
+	uint32_t idx;		/* entry number + 1; 0: empty */
+};
+
 struct cache {
 	const uint8_t *map;
 	size_t size;
 	unsigned denial;
 	int nkeys;
 	struct cache_key keys[KEYS_MAX];
-	const uint8_t **slot;	/* open addressing: entry starts, NULL empty */
+	struct slot *slot;	/* open addressing */
 	size_t mask;
+	uint32_t *off;		/* offset of each entry, in file order */
+	size_t n;
 };
 
 /* --- reading ------------------------------------------------------------- */
@@ -112,14 +122,15 @@ entry_skip(struct cur *c)
 }
 
 static void
-index_put(struct cache *ca, const uint8_t *e)
+index_put(struct cache *ca, const uint8_t *e, uint32_t idx)
 {
 	uint16_t type = (uint16_t)(e[1 + e[0]] << 8 | e[2 + e[0]]);
-	size_t i = entry_hash(e + 1, e[0], type) & ca->mask;
+	uint32_t h = entry_hash(e + 1, e[0], type);
+	size_t i = h & ca->mask;
 
-	while (ca->slot[i] != NULL)
+	while (ca->slot[i].idx != 0)
 		i = (i + 1) & ca->mask;
-	ca->slot[i] = e;
+	ca->slot[i] = (struct slot){ h, idx + 1 };
 }
 
 static bool
@@ -127,18 +138,20 @@ read_entries(struct cache *ca, struct cur *c)
 {
 	uint64_t n = take_uint(c, 8), size = 1024;
 
-	if (c->bad || n > ca->size)
+	if (c->bad || n > ca->size || ca->size > UINT32_MAX)
 		return false;
 	while (size < 2 * n)
 		size *= 2;
 	ca->slot = xcalloc(size, sizeof(*ca->slot));
 	ca->mask = size - 1;
-	for (uint64_t i = 0; i < n; i++) {
+	ca->off = xmalloc((n + 1) * sizeof(*ca->off));
+	for (ca->n = 0; ca->n < n; ca->n++) {
 		const uint8_t *e = entry_skip(c);
 
 		if (e == NULL)
 			return false;
-		index_put(ca, e);
+		ca->off[ca->n] = (uint32_t)(e - ca->map);
+		index_put(ca, e, (uint32_t)ca->n);
 	}
 	return c->p == c->end;
 }
@@ -174,12 +187,12 @@ read_header(struct cache *ca, struct cur *c, const struct dname *apex)
 static bool
 checksum_ok(const uint8_t *map, size_t size)
 {
-	uint8_t sum[SHA256_DIGEST_LENGTH];
+	uint8_t sum[SHA256_LEN];
 
-	if (size < MAGIC_LEN + SHA256_DIGEST_LENGTH)
+	if (size < MAGIC_LEN + SHA256_LEN)
 		return false;
-	SHA256(map, size - SHA256_DIGEST_LENGTH, sum);
-	return memcmp(sum, map + size - SHA256_DIGEST_LENGTH, sizeof(sum)) == 0;
+	hash_sha256(map, size - SHA256_LEN, sum);
+	return memcmp(sum, map + size - SHA256_LEN, sizeof(sum)) == 0;
 }
 
 static int
@@ -220,7 +233,7 @@ cache_open(const char *path, const struct dname *apex, struct cache **out,
 		cache_close(ca);
 		return REG_OK;
 	}
-	c = (struct cur){ ca->map, ca->map + ca->size - SHA256_DIGEST_LENGTH, false };
+	c = (struct cur){ ca->map, ca->map + ca->size - SHA256_LEN, false };
 	if (!checksum_ok(ca->map, ca->size) || !read_header(ca, &c, apex) ||
 	    !read_entries(ca, &c)) {
 		log_warnx("%s: damaged or for another zone; signing afresh", path);
@@ -239,6 +252,7 @@ cache_close(struct cache *ca)
 	if (ca->map != NULL)
 		munmap((void *)ca->map, ca->size);
 	free(ca->slot);
+	free(ca->off);
 	free(ca);
 }
 
@@ -251,9 +265,9 @@ cache_denial(const struct cache *ca)
 bool
 cache_key_known(const struct cache *ca, const struct dkey *k)
 {
-	uint8_t d[SHA256_DIGEST_LENGTH];
+	uint8_t d[SHA256_LEN];
 
-	SHA256(k->dnskey, k->dnskey_len, d);
+	hash_sha256(k->dnskey, k->dnskey_len, d);
 	for (int i = 0; i < ca->nkeys; i++)
 		if (ca->keys[i].alg == k->alg->num && ca->keys[i].tag == k->tag &&
 		    memcmp(ca->keys[i].digest, d, sizeof(d)) == 0)
@@ -261,27 +275,48 @@ cache_key_known(const struct cache *ca, const struct dkey *k)
 	return false;
 }
 
-bool
-cache_find(const struct cache *ca, const struct dname *owner, uint16_t type,
+/* Whether entry e is (owner, type); fills out if so. */
+static bool
+entry_match(const uint8_t *e, const struct dname *owner, uint16_t type,
     struct cache_entry *out)
 {
-	size_t i = entry_hash(dname_wire(owner), owner->wlen, type) & ca->mask;
-	const uint8_t *e, *p;
+	const uint8_t *p;
 
-	for (; (e = ca->slot[i]) != NULL; i = (i + 1) & ca->mask) {
-		if (e[0] != owner->wlen || memcmp(e + 1, dname_wire(owner), e[0]) != 0 ||
-		    (uint16_t)(e[1 + e[0]] << 8 | e[2 + e[0]]) != type)
-			continue;
-		p = e + 3 + e[0];
-		out->digest = p;
-		p += CACHE_DIGEST_LEN;
-		out->nsig = *p++;
-		for (int k = 0; k < out->nsig; k++) {
-			out->siglen[k] = (uint16_t)(p[0] << 8 | p[1]);
-			out->sig[k] = p + 2;
-			p += 2 + out->siglen[k];
-		}
+	if (e[0] != owner->wlen || memcmp(e + 1, dname_wire(owner), e[0]) != 0 ||
+	    (uint16_t)(e[1 + e[0]] << 8 | e[2 + e[0]]) != type)
+		return false;
+	p = e + 3 + e[0];
+	out->digest = p;
+	p += CACHE_DIGEST_LEN;
+	out->nsig = *p++;
+	for (int k = 0; k < out->nsig; k++) {
+		out->siglen[k] = (uint16_t)(p[0] << 8 | p[1]);
+		out->sig[k] = p + 2;
+		p += 2 + out->siglen[k];
+	}
+	return true;
+}
+
+bool
+cache_find(const struct cache *ca, const struct dname *owner, uint16_t type,
+    size_t *hint, struct cache_entry *out)
+{
+	uint32_t h;
+	size_t i;
+
+	if (*hint < ca->n && entry_match(ca->map + ca->off[*hint], owner, type, out)) {
+		(*hint)++;
 		return true;
+	}
+	h = entry_hash(dname_wire(owner), owner->wlen, type);
+	for (i = h & ca->mask; ca->slot[i].idx != 0; i = (i + 1) & ca->mask) {
+		uint32_t idx = ca->slot[i].idx - 1;
+
+		if (ca->slot[i].hash == h &&
+		    entry_match(ca->map + ca->off[idx], owner, type, out)) {
+			*hint = (size_t)idx + 1;
+			return true;
+		}
 	}
 	return false;
 }
@@ -332,7 +367,7 @@ static void
 out_header(struct cache_out *o, size_t nentries)
 {
 	const struct keyset *ks = o->ks;
-	uint8_t d[SHA256_DIGEST_LENGTH];
+	uint8_t d[SHA256_LEN];
 	int n = 0;
 
 	for (int i = 0; i < ks->n; i++)
@@ -346,7 +381,7 @@ out_header(struct cache_out *o, size_t nentries)
 		if (ks->k[i].active) {
 			out_uint(o, ks->k[i].alg->num, 1);
 			out_uint(o, ks->k[i].tag, 2);
-			SHA256(ks->k[i].dnskey, ks->k[i].dnskey_len, d);
+			hash_sha256(ks->k[i].dnskey, ks->k[i].dnskey_len, d);
 			out_bytes(o, d, sizeof(d));
 		}
 	out_uint(o, nentries, 8);
@@ -375,9 +410,9 @@ static int
 cache_write_fn(void *arg, FILE *f, struct reg_err *err)
 {
 	struct cache_out *o = arg;
-	struct sign_job *jobs;
-	size_t n = sign_jobs(o->z, &jobs);
-	uint8_t sum[SHA256_DIGEST_LENGTH];
+	const struct sign_job *jobs = o->z->job;
+	size_t n = o->z->njob;
+	uint8_t sum[SHA256_LEN];
 
 	o->f = f;
 	out_header(o, n);
@@ -387,7 +422,6 @@ cache_write_fn(void *arg, FILE *f, struct reg_err *err)
 	EVP_DigestFinal_ex(o->md, sum, NULL);
 	if (fwrite(sum, 1, sizeof(sum), f) != sizeof(sum))
 		o->error = true;
-	free(jobs);
 	return o->error ? reg_fail(err, REG_EIO, "cannot write the signature cache: %s",
 	    strerror(errno)) : REG_OK;
 }

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/sha.h>
 
 #include "util.h"
 #include "zonegen.h"
@@ -34,7 +33,7 @@ struct chain {
 void
 nsec3_hash(const uint8_t *wire, size_t wlen, uint8_t out[NSEC3_HASH_LEN])
 {
-	SHA1(wire, wlen, out);
+	hash_sha1(wire, wlen, out);
 }
 
 bool

@@ -54,15 +54,20 @@ timer_lap(struct timer *t, const char *what)
 	t->cpu = c;
 }
 
+struct write_arg {
+	const struct zone *z;
+	int threads;
+};
+
 static int
 write_zone_fn(void *arg, FILE *f, struct reg_err *err)
 {
-	const struct zone *z = arg;
+	const struct write_arg *wa = arg;
 	struct zout o;
 	int e;
 
 	zout_init(&o, f);
-	e = zone_write(z, &o);
+	e = zone_write(wa->z, &o, wa->threads);
 	zout_free(&o);
 	return e != 0 ? reg_fail(err, REG_EIO, "cannot write the signed zone: %s",
 	    strerror(e)) : REG_OK;
@@ -136,7 +141,9 @@ sign_publish(const struct reg_config *cfg, const struct sign_args *a, struct zon
 		rc = zone_verify(z, ks, digests, &vo, err);
 		timer_lap(&t, "verified");
 	}
-	if (rc == REG_OK && (rc = publish_file(a->out, write_zone_fn, z, err)) == REG_OK) {
+	if (rc == REG_OK &&
+	    (rc = publish_file(a->out, write_zone_fn, &(struct write_arg){ z, so.threads },
+	    err)) == REG_OK) {
 		res->published = true;
 		timer_lap(&t, "written");
 		rc = cache_write(cpath, z, ks, denial, digests, err);

@@ -22,7 +22,6 @@
 
 #include <openssl/evp.h>
 #include <openssl/objects.h>
-#include <openssl/sha.h>
 
 #include "log.h"
 #include "util.h"
@@ -38,6 +37,7 @@ struct worker {
 	struct ecdsa *ec[KEYS_MAX];
 	EVP_MD_CTX *md;
 	size_t made, reused;
+	size_t hint;		/* cache entry to try first */
 };
 
 struct signer {
@@ -45,7 +45,7 @@ struct signer {
 	const struct keyset *ks;
 	const struct cache *cache;
 	const struct sign_opts *o;
-	struct sign_job *jobs;
+	const struct sign_job *jobs;
 	uint8_t *digests;
 	uint32_t inception;
 	int keys_k[KEYS_MAX], nkeys_k;	/* sign DNSKEY, CDS, CDNSKEY */
@@ -142,11 +142,11 @@ static size_t
 digest(const struct dnssec_alg *a, const uint8_t *msg, size_t len, uint8_t *out)
 {
 	if (a->hash_nid == NID_sha384) {
-		SHA384(msg, len, out);
-		return SHA384_DIGEST_LENGTH;
+		hash_sha384(msg, len, out);
+		return SHA384_LEN;
 	}
-	SHA256(msg, len, out);
-	return SHA256_DIGEST_LENGTH;
+	hash_sha256(msg, len, out);
+	return SHA256_LEN;
 }
 
 /* The largest signature a key makes. */
@@ -256,8 +256,9 @@ sign_one(void *arg, size_t i, int thread)
 	size_t len = PREFIX_MAX;
 
 	rrset_wire(j->set, j->set->ttl, &w->buf, &len, &w->cap);
-	SHA256(w->buf + PREFIX_MAX, len - PREFIX_MAX, sg->digests + i * CACHE_DIGEST_LEN);
-	if (sg->cache != NULL && cache_find(sg->cache, j->node->name, j->set->type, &ce))
+	hash_sha256(w->buf + PREFIX_MAX, len - PREFIX_MAX, sg->digests + i * CACHE_DIGEST_LEN);
+	if (sg->cache != NULL &&
+	    cache_find(sg->cache, j->node->name, j->set->type, &w->hint, &ce))
 		have = memcmp(ce.digest, sg->digests + i * CACHE_DIGEST_LEN,
 		    CACHE_DIGEST_LEN) == 0;
 	for (int k = 0; k < nkeys; k++) {
@@ -347,7 +348,9 @@ zone_sign(struct zone *z, const struct keyset *ks, const struct cache *cache,
 	    .inception = (uint32_t)(o->now - o->inception) };
 	atomic_init(&sg->failed, 0);
 	signer_keys(sg);
-	njobs = sign_jobs(z, &sg->jobs);
+	free(z->job);
+	njobs = z->njob = sign_jobs(z, &z->job);
+	sg->jobs = z->job;
 	z->nsig = assign_slots(sg, njobs);
 	z->sig = xcalloc(z->nsig + 1, sizeof(*z->sig));
 	if (z->kinv_len > 0)
@@ -358,7 +361,6 @@ zone_sign(struct zone *z, const struct keyset *ks, const struct cache *cache,
 	st->rrsets = njobs;
 	parallel_for(threads, njobs, sign_one, sg);
 	workers_done(sg, threads, st);
-	free(sg->jobs);
 	*digests = sg->digests;
 	if (atomic_load(&sg->failed)) {
 		free(sg);

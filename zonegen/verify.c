@@ -19,7 +19,6 @@
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
-#include <openssl/sha.h>
 
 #include "util.h"
 #include "zonegen.h"
@@ -53,7 +52,7 @@ struct gate {
 	const struct keyset *ks;
 	const uint8_t *digests;
 	const struct verify_opts *o;
-	struct sign_job *jobs;
+	const struct sign_job *jobs;
 	struct zkey zk[ZKEYS_MAX];
 	int nzk;
 	uint8_t algs[ZKEYS_MAX];	/* algorithms of the DNSKEY RRset */
@@ -210,7 +209,7 @@ sig_crypto(struct gate *g, struct gate_thread *t, const struct zkey *k, size_t s
 	const struct sig *s = &g->z->sig[slot];
 	const struct dnssec_alg *a = dnssec_alg_find(k->alg);
 	uint8_t dg[DIGEST_MAX];
-	size_t dl = SHA256_DIGEST_LENGTH;
+	size_t dl = SHA256_LEN;
 
 	if (g->o->full)
 		return verify_public(t, k, msg, mlen, sig, slen);
@@ -221,10 +220,10 @@ sig_crypto(struct gate *g, struct gate_thread *t, const struct zkey *k, size_t s
 	if (slen != 2 * a->coord || t->ec[s->key] == NULL)
 		return false;
 	if (a->hash_nid == NID_sha384) {
-		SHA384(msg, mlen, dg);
-		dl = SHA384_DIGEST_LENGTH;
+		hash_sha384(msg, mlen, dg);
+		dl = SHA384_LEN;
 	} else
-		SHA256(msg, mlen, dg);
+		hash_sha256(msg, mlen, dg);
 	return ecdsa_check(t->ec[s->key], dg, dl, sig, g->z->kinv + slot * g->z->kinv_len);
 }
 
@@ -271,10 +270,10 @@ check_job(void *arg, size_t i, int thread)
 	const struct sign_job *j = &g->jobs[i];
 	bool alg_ok[ZKEYS_MAX] = { false }, sep_ok[ZKEYS_MAX] = { false };
 	size_t len = PREFIX_MAX;
-	uint8_t dg[SHA256_DIGEST_LENGTH];
+	uint8_t dg[SHA256_LEN];
 
 	rrset_wire(j->set, j->set->ttl, &t->buf, &len, &t->cap);
-	SHA256(t->buf + PREFIX_MAX, len - PREFIX_MAX, dg);
+	hash_sha256(t->buf + PREFIX_MAX, len - PREFIX_MAX, dg);
 	if (memcmp(dg, g->digests + i * CACHE_DIGEST_LEN, sizeof(dg)) != 0) {
 		bad(t, i, "the RRset changed after signing");
 		return;
@@ -528,15 +527,13 @@ zone_verify(const struct zone *z, const struct keyset *ks, const uint8_t *digest
 {
 	struct gate *g = xcalloc(1, sizeof(*g));
 	int threads = sign_threads(o->threads), rc;
-	size_t njobs;
 
 	*g = (struct gate){ .z = z, .ks = ks, .digests = digests, .o = o };
 	if ((rc = gate_keys(g, err)) == REG_OK) {
-		njobs = sign_jobs(z, &g->jobs);
+		g->jobs = z->job;
 		threads_init(g, threads);
-		parallel_for(threads, njobs, check_job, g);
+		parallel_for(threads, z->njob, check_job, g);
 		rc = threads_done(g, threads, err);
-		free(g->jobs);
 	}
 	if (rc == REG_OK)
 		rc = check_nsec(z, o->denial, err);

@@ -29,6 +29,7 @@ zone_free(struct zone *z)
 	free(z->set);
 	free(z->node);
 	free(z->n3);
+	free(z->job);
 	free(z->sig);
 	if (z->kinv != NULL) {
 		explicit_bzero(z->kinv, z->nsig * z->kinv_len);

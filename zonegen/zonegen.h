@@ -210,6 +210,12 @@ struct sig {
 	uint8_t cached;		/* taken from the cache, not made in this run */
 };
 
+/* A signed RRset and its node. */
+struct sign_job {
+	const struct node *node;
+	struct rrset *set;
+};
+
 struct zone {
 	struct region *rg;
 	const struct dname *apex;
@@ -225,6 +231,8 @@ struct zone {
 	struct node *n3;	/* NSEC3 owners in hash order */
 	size_t nn3;
 
+	struct sign_job *job;	/* the signed RRsets in signing order */
+	size_t njob;
 	struct sig *sig;	/* every RRSIG, indexed from struct rrset */
 	size_t nsig;
 	uint8_t *kinv;		/* ECDSA only: k^-1 of each new signature */
@@ -302,6 +310,7 @@ struct zout {
 	char owner[DNAME_TEXT_MAX];
 };
 
+/* A writer to f, or with f NULL one that only grows in memory. */
 void zout_init(struct zout *, FILE *);
 void zout_free(struct zout *);
 /* Writes the buffer out; the errno of the first failure, or 0. */
@@ -314,8 +323,8 @@ void zout_str(struct zout *, const char *);
 void zout_rr(struct zout *, const uint8_t *owner, uint32_t ttl, uint16_t type,
     const uint8_t *rdata, size_t rdlen);
 /* The whole zone in canonical order, each RRset followed by its RRSIGs,
- * then the NSEC3 chain. */
-int zone_write(const struct zone *, struct zout *);
+ * then the NSEC3 chain; formatted on `threads` threads. 0 or an errno. */
+int zone_write(const struct zone *, struct zout *, int threads);
 
 /*
  * Atomic publication: open a temporary file next to path, write through
@@ -396,6 +405,16 @@ int keys_publish(struct zone *, const struct keyset *, struct reg_err *err);
  * cannot be read. The caller frees it with EVP_PKEY_free. */
 void *dnskey_to_pkey(const uint8_t *rd, size_t len);
 
+/* --- hashes (hash.c) ----------------------------------------------------- */
+
+#define SHA1_LEN	20
+#define SHA256_LEN	32
+#define SHA384_LEN	48
+
+void hash_sha1(const void *in, size_t n, uint8_t *out);
+void hash_sha256(const void *in, size_t n, uint8_t *out);
+void hash_sha384(const void *in, size_t n, uint8_t *out);
+
 /* --- ECDSA with the nonce kept (ecdsa.c) -------------------------------- */
 
 /* One thread's signing context for an ECDSA key (EVP_PKEY). */
@@ -473,14 +492,17 @@ int cache_open(const char *path, const struct dname *apex, struct cache **out,
     struct reg_err *err);
 void cache_close(struct cache *);
 unsigned cache_denial(const struct cache *);
+/* The entry of (owner, type), trying entry *hint first and leaving
+ * *hint after the entry found (callers walking in signing order keep one
+ * hint each, starting at 0). */
 bool cache_find(const struct cache *, const struct dname *owner, uint16_t type,
-    struct cache_entry *out);
+    size_t *hint, struct cache_entry *out);
 /* Whether the cache's signatures with this key's algorithm and tag were
  * made by this very key (same DNSKEY RDATA). */
 struct dkey;
 bool cache_key_known(const struct cache *, const struct dkey *);
 /* Writes the signatures of a signed zone (atomically, via publish_file):
- * digests[i] is the SHA-256 of the i-th RRset of sign_jobs(). */
+ * digests[i] is the SHA-256 of zone->job[i]'s RRset. */
 struct keyset;
 int cache_write(const char *path, const struct zone *, const struct keyset *,
     unsigned denial, const uint8_t *digests, struct reg_err *err);
@@ -501,17 +523,14 @@ struct sign_stats {
 
 /* Signs every RRset the zone signs with the keys that should sign it,
  * reusing a cached signature when the RRset is unchanged, its key still
- * signs and it stays valid for more than `refresh`. Fills zone->sig and
- * *digests (SHA-256 of each signed RRset, in signing order, for the
- * cache; the caller frees). */
+ * signs and it stays valid for more than `refresh`. Fills zone->job,
+ * zone->sig and *digests (SHA-256 of each signed RRset, in zone->job
+ * order, for the cache; the caller frees). */
 int zone_sign(struct zone *, const struct keyset *, const struct cache *,
     const struct sign_opts *, uint8_t **digests, struct sign_stats *,
     struct reg_err *err);
-/* The signed RRsets in signing order: what zone_sign and the gate walk. */
-struct sign_job {
-	const struct node *node;
-	struct rrset *set;
-};
+/* Lists the RRsets the zone signs, in signing order (zone_sign keeps the
+ * list in zone->job for the gate and the cache). */
 size_t sign_jobs(const struct zone *, struct sign_job **out);
 /* Builds the RRSIG RDATA without its signature for an RRset. */
 size_t rrsig_prefix(const struct node *, const struct rrset *, const struct dname *apex,
