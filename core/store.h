@@ -550,7 +550,7 @@ int store_registrar_get_by_iana(struct store *, struct arena *, int64_t iana_id,
 int store_domain_nameservers(struct store *, struct arena *, int64_t domain_id,
     struct reg_host **out, int *n);
 
-/* A domain as RDAP shows it, in six statements however many contacts and
+/* A domain as RDAP shows it, in five statements however many contacts and
  * servers it has: d with its scalar fields (the sponsor's handle too),
  * statuses and DS data, not its lists; its contacts in their roles
  * (type "registrant" first, then "admin", "billing", "tech"), each with

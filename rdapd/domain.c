@@ -2,13 +2,13 @@
  * domain.c: domains (RFC 9083 5.3): /domain/<name> in A-label or U-label
  * form, and the domain objects of /domains searches.
  *
- * The domain is read in six statements (store_domain_rdap). It carries
+ * The domain is read in five statements (store_domain_rdap). It carries
  * its contacts as one entity per role (registrant, administrative,
  * billing, technical; a contact in two roles appears twice, so that each
- * redaction path names one role), its sponsor with
- * role "registrar", its name servers (with their addresses when they are
- * in one of our zones), its DS and key data as secureDNS, and its
- * statuses mapped by RFC 8056, the RGP state included.
+ * redaction path names one role), its sponsor with role "registrar", its
+ * name servers (with their addresses when they are in one of our zones),
+ * its DS and key data as secureDNS, and its statuses mapped by RFC 8056,
+ * the RGP state included.
  */
 #include <string.h>
 
