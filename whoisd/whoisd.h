@@ -106,7 +106,8 @@ void format_field(struct obuf *, const char *key, const char *value);
 /* The terms of use as comment lines and a blank one; main formats them
  * once and every answer to a valid query starts with them. */
 void format_terms(struct obuf *, const char *terms);
-/* The closing line with the time of the replica's last change. */
+/* The closing line with the time of the replica's last change; nothing
+ * when that is unknown (0). */
 void format_footer(struct obuf *, int64_t updated_db);
 /* Contact data is shown where its disclose flags allow, or everywhere
  * when disclose_all (whois.disclose = yes); else redacted. */
