@@ -10,6 +10,11 @@
  * second: the query-log summary, and a check whether the replica file
  * was replaced (a new inode: every worker reopens it). SIGHUP makes the
  * workers reopen it too; SIGTERM and SIGINT stop the daemon.
+ *
+ * Replacing the replica: `replica seed` copies a snapshot over it in
+ * place, which readers follow by themselves. A file put there by rename
+ * must not find the old file's -wal beside it (SQLite would take that
+ * WAL for the new file's): remove the -wal and -shm first.
  */
 #include <errno.h>
 #include <getopt.h>
