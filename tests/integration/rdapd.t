@@ -10,8 +10,10 @@
 # (paths that select what they claim, checked against the unredacted
 # answer) and off; the HTTP side: media type, CORS on every answer, HEAD,
 # ETag and 304, Cache-Control, 405, junk paths, bad percent-encodings,
-# overlong targets, keep-alive; the rate limit (429 with Retry-After);
-# -n, --help and bad configurations.
+# overlong targets, keep-alive; the rate limit (429 with Retry-After) per
+# /24 and /56, behind a trusted proxy; "last update of RDAP database"
+# from the changelog and from a replica's position; HTTPS through
+# deploy/nginx-rdap.conf; -n, --help and bad configurations.
 #
 # Data: regctl init, two registrars, gendata --demo (example.test with
 # in-zone name servers, räksmörgås.test, secure.test with two DS records,
@@ -676,6 +678,19 @@ is(stop($pid3), 0, 'third rdapd stops');
 # Without rdap.proxies the header is the client's word and is ignored.
 req('/help', headers => ['X-Real-IP: 203.0.113.5']);
 unlike(slurp($log), qr/203\.0\.113\.5/, 'X-Real-IP from an untrusted peer is ignored');
+
+# --- "last update of RDAP database" ---------------------------------------------------
+
+# A copy that is no replica: the newest changelog entry. A replica: the
+# master time of the changeset it applied last (read once a second).
+sub updated { return events(req('/domain/example.test')->{json})->{'last update of RDAP database'} }
+my $newest = sql("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', ts, 'unixepoch') FROM changelog "
+    . "ORDER BY seq DESC LIMIT 1");
+is(updated(), $newest, 'database age: the newest changelog entry');
+sql("INSERT INTO meta(key, value) VALUES ('replica_seq', '42'), ('replica_ts', '1767225600'), "
+    . "('replica_sha256', '" . ('ab' x 32) . "'), ('replica_applied', '1767225601')");
+sleep 1.2;
+is(updated(), '2026-01-01T00:00:00Z', 'database age: the replica\'s last changeset');
 
 # --- behind deploy/nginx-rdap.conf ---------------------------------------------------
 
