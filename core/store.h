@@ -30,6 +30,8 @@ enum store_flags {
 	STORE_CREATE = 1 << 1,	/* create the file and migrate it if new */
 	STORE_FAST = 1 << 2,	/* synchronous=NORMAL: bulk loads, tests */
 	STORE_NOLOG = 1 << 3,	/* no changelog (replica apply, bulk seed) */
+	STORE_MEMJOURNAL = 1 << 4,	/* savepoint journals in memory: a writer
+					 * with a savepoint per command */
 };
 
 struct store *store_open(const char *path, int flags, struct reg_err *err);
@@ -694,11 +696,15 @@ int store_escrow_restore_begin(struct store *, struct reg_err *err);
  * transaction of the differential deposits, with foreign keys checked at
  * its commit so that deletes and rewrites may come in any order. */
 int store_escrow_restore_incremental(struct store *, struct reg_err *err);
+/* The id of a registrar by handle, -1 if there is none. */
+int64_t store_escrow_registrar_id(struct store *, const char *handle);
 /* Writes an object with its lists, statuses and transfer record. With
  * `update` (a differential deposit) an object with the same ROID (handle
  * for registrars, name for NNDN) is rewritten, lists and all; without, a
- * duplicate is REG_EEXISTS. A contact or host named by a domain must be
- * there already: REG_ENOTFOUND. */
+ * duplicate is REG_EEXISTS. Registrars go by id (sponsor_id, creator_id,
+ * updater_id, a transfer's gaining_id and losing_id; 0: none); contacts
+ * and hosts by handle and name, and one a domain names must be there
+ * already: REG_ENOTFOUND. */
 int store_escrow_put_registrar(struct store *, const struct reg_registrar *, bool update,
     struct reg_err *err);
 int store_escrow_put_contact(struct store *, const struct escrow_contact *, bool update,
@@ -714,9 +720,9 @@ int store_escrow_put_nndn(struct store *, const struct reg_reserved *, bool upda
 int store_escrow_delete(struct store *, enum escrow_kind, const char *key,
     struct reg_err *err);
 /* Superordinate domains of hosts and the next ROID above every restored
- * one; commits; builds the indexes if the bulk load is still on; checks
- * that every reference resolves (REG_ECONSTRAINT naming the first that
- * does not). The caller syncs the file. */
+ * one; checks that every reference resolves (REG_ENOTFOUND or
+ * REG_ECONSTRAINT naming the first that does not); commits; builds the
+ * indexes if the bulk load is still on. The caller syncs the file. */
 int store_escrow_restore_end(struct store *, struct reg_err *err);
 
 #endif

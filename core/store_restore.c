@@ -10,14 +10,16 @@
  * at a time. Differential deposits then run in a transaction with the
  * indexes back and foreign keys deferred to the commit, so that their
  * deletes and rewrites may come in any order as long as the end state is
- * whole. The end checks every reference at once (PRAGMA
- * foreign_key_check). The file is left in rollback-journal mode, which is
- * not kept in it: store_open() puts it in WAL mode when eppd opens it.
+ * whole: SQLite checks their references at the commit. The bulk load's
+ * references are found as they are written, but for registrants, which
+ * are checked once at the end. The file is left in rollback-journal
+ * mode, which is not kept in it: store_open() makes it WAL for eppd.
  *
- * References travel by handle or name and are resolved inside the INSERT
- * statements: an unknown registrar or registrant becomes id -1, which the
- * closing check reports; a contact or name server that is not there yet
- * is refused at once (REG_ENOTFOUND).
+ * Registrars come by id (the caller keeps the few there are at hand);
+ * contacts and hosts by handle or name, resolved inside the INSERT
+ * statements: an unknown registrant becomes id -1, which the closing
+ * check reports; a contact or name server that is not there yet is
+ * refused at once (REG_ENOTFOUND).
  *
  * A rewrite (a differential deposit naming an object that exists) is an
  * INSERT OR REPLACE that keeps the row's id, so rows elsewhere that point
@@ -31,11 +33,9 @@
 
 /* Page cache of the restore's connection, in KiB: big enough that index
  * pages stay in memory, small enough for the 64 MiB the restore may use. */
-#define RESTORE_CACHE_KIB 24576
+#define RESTORE_CACHE_KIB 12288
 
-/* A registrar id by handle (parameter p), -1 when unknown. */
-#define RID(p) "coalesce((SELECT id FROM registrar WHERE handle = " p "), -1)"
-#define RID_OPT(p) "iif(" p " IS NULL, NULL, " RID(p) ")"
+/* A registrant's id by handle (parameter p), -1 when unknown. */
 #define CID_OPT(p) "iif(" p " IS NULL, NULL, " \
 	"coalesce((SELECT id FROM contact WHERE handle = " p "), -1))"
 
@@ -158,12 +158,11 @@ transfer_put(struct store *st, const char *kind, int64_t id, const struct reg_tr
 {
 	static const char sql[] =
 	    "INSERT INTO transfer(kind, object_id, state, gaining_id, losing_id, requested, "
-	    "acted, years, expires) VALUES (?1, ?2, ?3, " RID("?4") ", " RID("?5") ", ?6, ?7, "
-	    "?8, ?9)";
+	    "acted, years, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 	if (t->state == NULL)
 		return REG_OK;
-	return stmt_exec(st, err, sql, "tittt" "iizz", kind, id, t->state, t->gaining, t->losing,
+	return stmt_exec(st, err, sql, "titii" "iizz", kind, id, t->state, t->gaining_id, t->losing_id,
 	    t->requested, t->acted, (int64_t)t->years, t->expires);
 }
 
@@ -205,14 +204,20 @@ store_escrow_put_registrar(struct store *st, const struct reg_registrar *r, bool
 	return stmt_exec(st, err, account, "i", id);
 }
 
+int64_t
+store_escrow_registrar_id(struct store *st, const char *handle)
+{
+	return stmt_int(st, -1, "SELECT id FROM registrar WHERE handle = ?", "t", handle);
+}
+
 /* --- contacts ------------------------------------------------------------ */
 
 #define CONTACT_PUT(verb, idexpr) verb " INTO contact(id, handle, roid, sponsor_id, " \
 	"creator_id, updater_id, int_name, int_org, int_street1, int_street2, int_street3, " \
 	"int_city, int_sp, int_pc, int_cc, loc_name, loc_org, loc_street1, loc_street2, " \
 	"loc_street3, loc_city, loc_sp, loc_pc, loc_cc, voice, voice_ext, fax, fax_ext, email, " \
-	"disclose, created, updated, transferred) VALUES (" idexpr ", ?1, ?2, " RID("?3") ", " \
-	RID("?4") ", " RID_OPT("?5") ", ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, " \
+	"disclose, created, updated, transferred) VALUES (" idexpr ", ?1, ?2, ?3, ?4, ?5, " \
+	"?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, " \
 	"?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)"
 #define POSTAL_TYPES "ttttttttt"
 #define POSTAL_ARGS(p) (p)->name, (p)->org, (p)->addr.street[0], (p)->addr.street[1], \
@@ -231,8 +236,8 @@ store_escrow_put_contact(struct store *st, const struct escrow_contact *o, bool 
 	int rc;
 
 	rc = stmt_exec(st, err, update ? rewrite : add,
-	    "ttttt" POSTAL_TYPES POSTAL_TYPES "tttttiizz", c->handle, c->roid, c->sponsor,
-	    c->creator, c->updater, POSTAL_ARGS(&c->intl), POSTAL_ARGS(&c->loc), c->voice,
+	    "ttiiz" POSTAL_TYPES POSTAL_TYPES "tttttiizz", c->handle, c->roid, c->sponsor_id,
+	    c->creator_id, c->updater_id, POSTAL_ARGS(&c->intl), POSTAL_ARGS(&c->loc), c->voice,
 	    c->voice_ext, c->fax, c->fax_ext, c->email, (int64_t)c->disclose, c->created,
 	    c->updated, c->transferred);
 	if ((rc = inserted(st, rc, &id)) != REG_OK)
@@ -249,7 +254,7 @@ store_escrow_put_contact(struct store *st, const struct escrow_contact *o, bool 
 /* domain_id stays NULL until store_escrow_restore_end(). */
 #define HOST_PUT(verb, idexpr) verb " INTO host(id, name, roid, sponsor_id, creator_id, " \
 	"updater_id, domain_id, created, updated, transferred) VALUES (" idexpr ", ?1, ?2, " \
-	RID("?3") ", " RID("?4") ", " RID_OPT("?5") ", NULL, ?6, ?7, ?8)"
+	"?3, ?4, ?5, NULL, ?6, ?7, ?8)"
 
 static int
 addrs_put(struct store *st, int64_t id, const struct reg_host *h, bool update,
@@ -274,8 +279,8 @@ store_escrow_put_host(struct store *st, const struct reg_host *h, bool update,
 	int64_t id = 0;
 	int rc;
 
-	rc = stmt_exec(st, err, update ? rewrite : add, "tttttizz", h->name, h->roid, h->sponsor,
-	    h->creator, h->updater, h->created, h->updated, h->transferred);
+	rc = stmt_exec(st, err, update ? rewrite : add, "ttiizizz", h->name, h->roid,
+	    h->sponsor_id, h->creator_id, h->updater_id, h->created, h->updated, h->transferred);
 	if ((rc = inserted(st, rc, &id)) != REG_OK)
 		return rc;
 	if (update && (rc = store_object_purge(st, kind, id, err)) != REG_OK)
@@ -289,8 +294,8 @@ store_escrow_put_host(struct store *st, const struct reg_host *h, bool update,
 
 #define DOMAIN_PUT(verb, idexpr) verb " INTO domain(id, name, uname, roid, sponsor_id, " \
 	"creator_id, updater_id, registrant_id, created, updated, expires, transferred, " \
-	"deleted, rgp, max_sig_life) VALUES (" idexpr ", ?1, ?2, ?3, " RID("?4") ", " \
-	RID("?5") ", " RID_OPT("?6") ", " CID_OPT("?7") ", ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+	"deleted, rgp, max_sig_life) VALUES (" idexpr ", ?1, ?2, ?3, ?4, ?5, ?6, " \
+	CID_OPT("?7") ", ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
 
 /* The lists of a domain a rewrite clears (statuses and transfer: purge). */
 static const char *const domain_lists[] = {
@@ -384,8 +389,9 @@ store_escrow_put_domain(struct store *st, const struct escrow_domain *o, bool up
 	int64_t id = 0;
 	int rc;
 
-	rc = stmt_exec(st, err, update ? rewrite : add, "ttttttt" "iziz" "ztz", d->name, d->uname,
-	    d->roid, d->sponsor, d->creator, d->updater, d->registrant, d->created, d->updated,
+	rc = stmt_exec(st, err, update ? rewrite : add, "tttiizt" "iziz" "ztz", d->name, d->uname,
+	    d->roid, d->sponsor_id, d->creator_id, d->updater_id, d->registrant, d->created,
+	    d->updated,
 	    d->expires, d->transferred, d->deleted, d->rgp, d->max_sig_life);
 	if ((rc = inserted(st, rc, &id)) != REG_OK)
 		return rc;
@@ -485,7 +491,8 @@ roid_next(struct store *st, struct reg_err *err)
 	return stmt_exec(st, err, sql, "");
 }
 
-/* The first reference that points nowhere, as an error. */
+/* The first reference that points nowhere, as an error: for the message
+ * when the commit found one (a scan of every reference, so only then). */
 static int
 references_check(struct store *st, struct reg_err *err)
 {
@@ -502,13 +509,34 @@ references_check(struct store *st, struct reg_err *err)
 	return rc;
 }
 
+/* A registrant the bulk load could not find (id -1). The differential
+ * deposits' references are checked by SQLite at their commit. */
+static int
+registrants_check(struct store *st, struct reg_err *err)
+{
+	static const char sql[] = "SELECT name FROM domain WHERE registrant_id = -1 LIMIT 1";
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = stmt_query(st, &rc, sql, "")) == NULL)
+		return rc == REG_ENOTFOUND ? REG_OK : rc;
+	rc = reg_fail(err, REG_ENOTFOUND, "domain %s: its registrant is not in the deposit",
+	    sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	return rc;
+}
+
 int
 store_escrow_restore_end(struct store *st, struct reg_err *err)
 {
 	int rc;
 
 	if ((rc = superordinates(st, err)) != REG_OK || (rc = roid_next(st, err)) != REG_OK ||
-	    (rc = store_commit(st, err)) != REG_OK || (rc = indexes_build(st, err)) != REG_OK)
+	    (rc = registrants_check(st, err)) != REG_OK)
 		return rc;
-	return references_check(st, err);
+	if ((rc = store_commit(st, err)) == REG_ECONSTRAINT) {
+		references_check(st, err);
+		return rc;
+	}
+	return rc == REG_OK ? indexes_build(st, err) : rc;
 }

@@ -5,7 +5,8 @@
  *			last sequence number names it; an incremental marks
  *			what changed since the previous deposit's number
  *	stream		the XML goes through gpg (or to a file) as it is
- *			written, one object in memory at a time
+ *			written, one object in memory at a time, and a copy
+ *			through the schema check beside it
  *	seal		rename into place, sign, digest, report
  *	send		the offsite target, checked on arrival, and retention
  *
@@ -37,6 +38,7 @@ struct deposit {
 	struct escrow_gpg gpg;
 	struct deposit_info info;
 	struct escrow_counts expect;
+	xmlSchemaPtr schema;		/* NULL: no schema check */
 	char *tmp;			/* the data file being written */
 	struct timespec started;
 };
@@ -160,14 +162,15 @@ contents(struct deposit_ctx *dc)
 	return rc;
 }
 
-/* Writes the whole document on fd; dc->counts gets what was written. */
+/* Writes the whole document on fd (and check_fd); dc->counts gets what
+ * was written. */
 static int
-stream(struct deposit *dp, int fd, struct deposit_ctx *dc, struct reg_err *err)
+stream(struct deposit *dp, int fd, int check_fd, struct deposit_ctx *dc, struct reg_err *err)
 {
 	struct xw x;
 	int rc;
 
-	if ((rc = xw_open(&x, fd, err)) != REG_OK)
+	if ((rc = xw_open(&x, fd, check_fd, err)) != REG_OK)
 		return rc;
 	dc->xw = &x;
 	root_start(dp, &x);
@@ -189,6 +192,31 @@ stream(struct deposit *dp, int fd, struct deposit_ctx *dc, struct reg_err *err)
 	return xw_close(&x, err);
 }
 
+/* Streams into fd, and through the schema check unless it is off: the
+ * check reads a copy in a thread of its own as the XML is written. */
+static int
+stream_checked(struct deposit *dp, int fd, struct deposit_ctx *dc, struct reg_err *err)
+{
+	atomic_int first = CHECK_NONE;
+	struct escrow_check chk;
+	int p[2], rc;
+
+	if (dp->schema == NULL)
+		return stream(dp, fd, -1, dc, err);
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return reg_fail(err, REG_EIO, "pipe: %s", strerror(errno));
+	if (check_start(&chk, p[0], dp->info.data, dp->schema, &first) != REG_OK) {
+		close(p[1]);
+		return reg_fail(err, REG_ENOMEM, "cannot start the schema check");
+	}
+	if ((rc = stream(dp, fd, p[1], dc, err)) != REG_OK)
+		check_failed_first(&first, CHECK_OTHER);
+	close(p[1]);
+	if (check_wait(&chk, err) != REG_OK)
+		return reg_fail(err, REG_ESYNTAX, "the deposit does not validate: %s", err->reason);
+	return rc;
+}
+
 /* Opens the data file (through gpg when encrypting) and streams into it. */
 static int
 write_data(struct deposit *dp, struct deposit_ctx *dc, struct reg_err *err)
@@ -204,7 +232,7 @@ write_data(struct deposit *dp, struct deposit_ctx *dc, struct reg_err *err)
 		rc = REG_OK;
 	if (rc != REG_OK)
 		return rc;
-	rc = stream(dp, fd, dc, err);
+	rc = stream_checked(dp, fd, dc, err);
 	if (close(fd) != 0 && rc == REG_OK)
 		rc = reg_fail(err, REG_EIO, "%s: %s", dp->tmp, strerror(errno));
 	if (gpg.pid > 0) {
@@ -307,6 +335,9 @@ prepare(struct deposit *dp, struct reg_err *err)
 	if (dp->gpg.signer[0] == '\0')
 		return reg_fail(err, REG_ECONFIG, "escrow.signing_key is not set: deposits "
 		    "are always signed");
+	if (dp->o->check && (dp->schema = escrow_schema_load(dp->cfg->escrow.schema_dir,
+	    err)) == NULL)
+		return err->code;
 	return snapshot(dp, err);
 }
 
@@ -362,6 +393,8 @@ escrow_deposit(const struct deposit_opts *o, struct reg_err *err)
 	if (dp.tmp != NULL)
 		unlink(dp.tmp);
 	crypto_cleanup(&dp.gpg);
+	if (dp.schema != NULL)
+		xmlSchemaFree(dp.schema);
 	config_free(dp.cfg);
 	arena_free(dp.a);
 	return rc;

@@ -33,6 +33,8 @@
 #define ESCROW_H
 
 #include <stdbool.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -127,6 +129,18 @@ int proc_start(char *const argv[], int in, int out, const char *errfile,
     struct escrow_child *c, struct reg_err *err);
 /* Waits; REG_EIO naming the child and its last message unless it exited 0. */
 int proc_wait(struct escrow_child *, struct reg_err *err);
+/* Writes all n bytes (through EINTR and short writes); false on error. */
+bool proc_write_all(int fd, const char *p, size_t n);
+/* Copies everything from `in` to both outs in a thread (a tee), closing
+ * them at the end of the input; an out that cannot take more (its reader
+ * stopped) is closed and left, and the other one still gets everything. */
+struct escrow_tee {
+	pthread_t thread;
+	int in, out[2];
+};
+
+int proc_tee_start(struct escrow_tee *, int in, int out1, int out2, struct reg_err *err);
+void proc_tee_wait(struct escrow_tee *);
 /* Runs argv and waits; its stdout into out (size bytes, NUL-terminated). */
 int proc_capture(char *const argv[], const char *errfile, char *out, size_t size,
     struct reg_err *err);
@@ -188,16 +202,18 @@ int files_sync(const char *path, struct reg_err *err);
 
 /* --- the writer (writer.c) ------------------------------------------------------ */
 
-/* A streaming XML writer on a file descriptor; failed sticks once any
- * write fails. Elements are written with their prefixes; the namespaces
- * are declared once on the root. */
+/* A streaming XML writer on a file descriptor, and on a second one for a
+ * schema check of what is written (or -1); failed sticks once any write
+ * fails. Elements are written with their prefixes; the namespaces are
+ * declared once on the root. */
 struct xw {
 	xmlTextWriterPtr w;
 	bool failed;
+	int fd, check_fd;
 	char buf[64];		/* numbers and dates */
 };
 
-int xw_open(struct xw *, int fd, struct reg_err *err);
+int xw_open(struct xw *, int fd, int check_fd, struct reg_err *err);
 /* Ends the document and flushes; REG_EIO if any write failed. */
 int xw_close(struct xw *, struct reg_err *err);
 void xw_start(struct xw *, enum escrow_ns, const char *name);
@@ -258,6 +274,7 @@ const char *objects_idn_id(struct arena *, const struct reg_config *);
 struct deposit_opts {
 	const char *config, *outdir;
 	bool incremental, encrypt, send;
+	bool check;		/* validate the XML as it is written */
 };
 
 int escrow_deposit(const struct deposit_opts *, struct reg_err *err);
@@ -281,15 +298,43 @@ struct escrow_object {
 struct reader_ops {
 	int (*begin)(void *arg, const struct deposit_info *, struct reg_err *err);
 	int (*del)(void *arg, enum escrow_kind, const char *key, struct reg_err *err);
-	int (*object)(void *arg, const struct escrow_object *, struct reg_err *err);
+	int (*object)(void *arg, struct escrow_object *, struct reg_err *err);
 	void *arg;
 };
 
-/* Streams a deposit's XML from fd through the schema; checks the header's
- * counts against the objects. `info` receives id, prev_id, full, tld,
- * watermark and counts; `name` labels errors. */
-int reader_run(int fd, const char *name, xmlSchemaPtr, const struct reg_config *cfg,
-    const struct reader_ops *, struct deposit_info *info, struct reg_err *err);
+/* Streams a deposit's XML from fd into ops and through the schema: in
+ * the same reader, or (check_fd >= 0) in a thread reading a second copy
+ * from check_fd; checks the header's counts against the objects. `info`
+ * receives id, prev_id, full, tld, watermark and counts; `name` labels
+ * errors. REG_OK only when both sides succeeded. Closes both descriptors. */
+int reader_run(int fd, int check_fd, const char *name, xmlSchemaPtr,
+    const struct reg_config *cfg, const struct reader_ops *, struct deposit_info *info,
+    struct reg_err *err);
+
+/* A schema check of an XML stream in a thread of its own (reader.c), for
+ * a copy of what is being read or written. `first` arbitrates between the
+ * check and its partner: whichever fails first sets it and stops the
+ * other, and its error is the one reported. */
+enum { CHECK_NONE, CHECK_OTHER, CHECK_SCHEMA };
+
+struct escrow_check {
+	pthread_t thread;
+	int fd;
+	const char *name;
+	xmlSchemaPtr schema;
+	atomic_int *first;
+	struct reg_err err;
+};
+
+/* Starts validating what comes from fd (which the check closes when it is
+ * done); REG_ENOMEM (fd closed) if no thread can be started. */
+int check_start(struct escrow_check *, int fd, const char *name, xmlSchemaPtr,
+    atomic_int *first);
+/* Waits for the check; its error if it was the first to fail. */
+int check_wait(struct escrow_check *, struct reg_err *err);
+/* Records that `side` (CHECK_OTHER or CHECK_SCHEMA) failed, unless the
+ * other side did first. */
+void check_failed_first(atomic_int *first, int side);
 
 /* Fills o from an object element (a child of rde:contents); o->kind is
  * ESCROW_NKINDS for what a restore keeps nothing of (idnTableRef,

@@ -51,7 +51,8 @@ finish(const char *what, int rc, const struct reg_err *err)
 
 /* --- deposit ------------------------------------------------------------------ */
 
-enum { OPT_HELP = 256, OPT_FULL, OPT_INCR, OPT_NO_ENCRYPT, OPT_NO_SEND, OPT_GPG_HOME };
+enum { OPT_HELP = 256, OPT_FULL, OPT_INCR, OPT_NO_ENCRYPT, OPT_NO_SEND, OPT_NO_CHECK,
+    OPT_GPG_HOME };
 
 static int
 run_deposit(const struct command *c, int argc, char **argv)
@@ -62,9 +63,10 @@ run_deposit(const struct command *c, int argc, char **argv)
 		{ "incremental", no_argument, NULL, OPT_INCR },
 		{ "no-encrypt", no_argument, NULL, OPT_NO_ENCRYPT },
 		{ "no-send", no_argument, NULL, OPT_NO_SEND },
+		{ "no-check", no_argument, NULL, OPT_NO_CHECK },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct deposit_opts o = { .encrypt = true, .send = true };
+	struct deposit_opts o = { .encrypt = true, .send = true, .check = true };
 	struct reg_err err = { 0 };
 	bool verbose = false;
 	int ch;
@@ -78,6 +80,7 @@ run_deposit(const struct command *c, int argc, char **argv)
 		case OPT_INCR: o.incremental = true; break;
 		case OPT_NO_ENCRYPT: o.encrypt = false; break;
 		case OPT_NO_SEND: o.send = false; break;
+		case OPT_NO_CHECK: o.check = false; break;
 		case OPT_HELP: return usage(c, true);
 		default: return usage(c, false);
 		}
@@ -152,14 +155,16 @@ run_restore(const struct command *c, int argc, char **argv)
 /* --- the table ------------------------------------------------------------------------- */
 
 static const struct command commands[] = {
-	{ "deposit", "-c CONFIG -o DIR [--full | --incremental] [--no-encrypt] [--no-send] [-v]",
+	{ "deposit", "-c CONFIG -o DIR [--full | --incremental] [--no-encrypt] [--no-send]\n"
+	  "       [--no-check] [-v]",
 	  "Writes a deposit of the registry in [database] master (one read snapshot)\n"
 	  "into DIR: NAME.ryde (encrypted to escrow.agent_key; NAME.xml with\n"
 	  "--no-encrypt), NAME.sig (signed with escrow.signing_key), NAME.sha256 and\n"
 	  "NAME.report, where NAME is <tld>_<date>_<full|inc>_S<sequence>_R<revision>.\n"
-	  "--incremental holds what changed since the newest deposit in DIR. Then\n"
-	  "sends the files to escrow.target, checks them there and keeps the newest\n"
-	  "escrow.retention deposits (--no-send: neither).\n",
+	  "--incremental holds what changed since the newest deposit in DIR. The XML\n"
+	  "is validated against the RDE schemas as it is written (--no-check: not).\n"
+	  "Then sends the files to escrow.target, checks them there and keeps the\n"
+	  "newest escrow.retention deposits (--no-send: neither).\n",
 	  run_deposit },
 	{ "restore", "-c CONFIG -d NEWDB [--gpg-home DIR] [-v] DEPOSIT...",
 	  "Builds a new master database NEWDB from a full deposit and the incremental\n"

@@ -155,3 +155,66 @@ proc_shell(const char *cmdline, char *out, size_t size, struct reg_err *err)
 	strlcpy_reg(why, reg_err_text(&e), sizeof(why));
 	return reg_fail(err, rc, "command '%s': %s", cmdline, why);
 }
+
+/* --- a tee ------------------------------------------------------------------ */
+
+#define TEE_CHUNK 65536
+
+bool
+proc_write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* An out that cannot take more is closed and left; the other goes on. */
+static void *
+tee_run(void *arg)
+{
+	struct escrow_tee *t = arg;
+	char *buf = xmalloc(TEE_CHUNK);
+	ssize_t n;
+
+	while ((t->out[0] >= 0 || t->out[1] >= 0) && (n = read(t->in, buf, TEE_CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		for (int i = 0; i < 2; i++)
+			if (t->out[i] >= 0 && !proc_write_all(t->out[i], buf, (size_t)n)) {
+				close(t->out[i]);
+				t->out[i] = -1;
+			}
+	}
+	for (int i = 0; i < 2; i++)
+		if (t->out[i] >= 0)
+			close(t->out[i]);
+	free(buf);
+	return NULL;
+}
+
+int
+proc_tee_start(struct escrow_tee *t, int in, int out1, int out2, struct reg_err *err)
+{
+	t->in = in;
+	t->out[0] = out1;
+	t->out[1] = out2;
+	if (pthread_create(&t->thread, NULL, tee_run, t) != 0)
+		return reg_fail(err, REG_ENOMEM, "cannot start a thread");
+	return REG_OK;
+}
+
+void
+proc_tee_wait(struct escrow_tee *t)
+{
+	pthread_join(t->thread, NULL);
+}

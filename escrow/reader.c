@@ -10,11 +10,23 @@
  * whole. The first error of the parser or the schema stops the reading.
  * At the end, the header's counts must match the objects seen.
  *
+ * Validation can run beside the loading, on a second copy of the stream
+ * in a thread of its own (the schema costs about as much as parsing and
+ * loading together, and a registry host has more than one core). Objects
+ * are then loaded before the schema has seen them, which is safe because
+ * the restore builds a database that is only kept when everything
+ * checked out. A schema error stops the loading at once and is the error
+ * reported; a loading error leaves the check to run to its end, since a
+ * schema error further on would be its cause. Each side closes its copy
+ * when it is done, so a tee feeding both never waits on one that stopped.
+ *
  * Nothing from the network is parsed here, but deposits still come from
  * elsewhere: no DTD, no entities, no network access, libxml2's default
  * limits (no XML_PARSE_HUGE).
  */
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +50,7 @@ enum section { IN_NONE, IN_DELETES, IN_CONTENTS };
 
 struct reader {
 	xmlTextReaderPtr r;
+	atomic_int *first;
 	const char *name;
 	const struct reg_config *cfg;
 	const struct reader_ops *ops;
@@ -45,6 +58,7 @@ struct reader {
 	struct arena *a;
 	struct reg_err *err;		/* the run's, for the ops */
 	struct reg_err xmlerr;		/* the first parser or schema error */
+	bool schema;			/* validating here, not beside */
 	struct escrow_counts header, seen;
 	bool have_header;
 	enum section section;
@@ -289,7 +303,7 @@ walk(struct reader *rd, struct reg_err *err)
 {
 	int ret = xmlTextReaderRead(rd->r), rc = REG_OK, depth;
 
-	while (ret == 1 && rc == REG_OK && rd->xmlerr.code == 0) {
+	while (ret == 1 && rc == REG_OK && rd->xmlerr.code == 0 && atomic_load(rd->first) == CHECK_NONE) {
 		if (xmlTextReaderNodeType(rd->r) != XML_READER_TYPE_ELEMENT) {
 			ret = xmlTextReaderRead(rd->r);
 			continue;
@@ -310,7 +324,9 @@ walk(struct reader *rd, struct reg_err *err)
 		return reg_fail(err, rd->xmlerr.code, "%s", rd->xmlerr.reason);
 	if (rc != REG_OK)
 		return rc;
-	if (ret != 0 || xmlTextReaderIsValid(rd->r) != 1)
+	if (atomic_load(rd->first) != CHECK_NONE)
+		return reg_fail(err, REG_ESYNTAX, "%s: stopped by the schema check", rd->name);
+	if (ret != 0 || (rd->schema && xmlTextReaderIsValid(rd->r) != 1))
 		return reg_fail(err, REG_ESYNTAX, "%s: not a valid deposit", rd->name);
 	return REG_OK;
 }
@@ -329,25 +345,117 @@ counts_check(struct reader *rd, struct reg_err *err)
 	return REG_OK;
 }
 
-int
-reader_run(int fd, const char *name, xmlSchemaPtr schema, const struct reg_config *cfg,
-    const struct reader_ops *ops, struct deposit_info *info, struct reg_err *err)
+/* --- the validator ------------------------------------------------------------- */
+
+static void
+validator_error(void *arg, xmlErrorPtr e)
 {
-	struct reader rd = { .name = name, .cfg = cfg, .ops = ops, .info = info, .err = err };
+	struct escrow_check *v = arg;
+
+	if (v->err.code == 0 && e != NULL && e->level >= XML_ERR_ERROR)
+		reg_fail(&v->err, REG_ESYNTAX, "%s:%d: %s", v->name, e->line,
+		    e->message ? e->message : "error");
+}
+
+void
+check_failed_first(atomic_int *first, int side)
+{
+	int none = CHECK_NONE;
+
+	atomic_compare_exchange_strong(first, &none, side);
+}
+
+static void *
+validate(void *arg)
+{
+	struct escrow_check *v = arg;
+	xmlTextReaderPtr r = xmlReaderForFd(v->fd, v->name, NULL, READER_OPTIONS);
+	int ret = -1;
+
+	if (r == NULL)
+		reg_fail(&v->err, REG_ENOMEM, "%s: cannot create an XML reader", v->name);
+	else {
+		xmlTextReaderSetStructuredErrorHandler(r, validator_error, v);
+		if (xmlTextReaderSetSchema(r, v->schema) != 0)
+			reg_fail(&v->err, REG_ECONFIG, "%s: cannot validate with the schema", v->name);
+		while (v->err.code == 0 && atomic_load(v->first) == CHECK_NONE &&
+		    (ret = xmlTextReaderRead(r)) == 1)
+			;
+		if (v->err.code == 0 && (ret != 0 || xmlTextReaderIsValid(r) != 1))
+			reg_fail(&v->err, REG_ESYNTAX, "%s: not a valid deposit", v->name);
+		xmlFreeTextReader(r);
+	}
+	if (v->err.code != 0)
+		check_failed_first(v->first, CHECK_SCHEMA);
+	close(v->fd);
+	return NULL;
+}
+
+int
+check_start(struct escrow_check *v, int fd, const char *name, xmlSchemaPtr schema,
+    atomic_int *first)
+{
+	memset(v, 0, sizeof(*v));
+	v->fd = fd;
+	v->name = name;
+	v->schema = schema;
+	v->first = first;
+	if (pthread_create(&v->thread, NULL, validate, v) != 0) {
+		close(fd);
+		return REG_ENOMEM;
+	}
+	return REG_OK;
+}
+
+int
+check_wait(struct escrow_check *v, struct reg_err *err)
+{
+	pthread_join(v->thread, NULL);
+	if (atomic_load(v->first) == CHECK_SCHEMA)
+		return reg_fail(err, v->err.code, "%s", v->err.reason);
+	return REG_OK;
+}
+
+/* --- the run ------------------------------------------------------------------------ */
+
+static int
+loader_run(struct reader *rd, int fd, xmlSchemaPtr schema, struct reg_err *err)
+{
 	int rc;
 
-	if ((rd.r = xmlReaderForFd(fd, name, NULL, READER_OPTIONS)) == NULL)
-		return reg_fail(err, REG_ENOMEM, "%s: cannot create an XML reader", name);
-	xmlTextReaderSetStructuredErrorHandler(rd.r, reader_error, &rd);
-	if (xmlTextReaderSetSchema(rd.r, schema) != 0) {
-		xmlFreeTextReader(rd.r);
-		return reg_fail(err, REG_ECONFIG, "%s: cannot validate with the schema", name);
-	}
-	rd.a = arena_new();
-	rc = walk(&rd, err);
-	if (rc == REG_OK)
-		rc = counts_check(&rd, err);
-	arena_free(rd.a);
-	xmlFreeTextReader(rd.r);
+	if ((rd->r = xmlReaderForFd(fd, rd->name, NULL, READER_OPTIONS)) == NULL)
+		return reg_fail(err, REG_ENOMEM, "%s: cannot create an XML reader", rd->name);
+	xmlTextReaderSetStructuredErrorHandler(rd->r, reader_error, rd);
+	rd->schema = schema != NULL;
+	if (schema != NULL && xmlTextReaderSetSchema(rd->r, schema) != 0)
+		rc = reg_fail(err, REG_ECONFIG, "%s: cannot validate with the schema", rd->name);
+	else if ((rc = walk(rd, err)) == REG_OK)
+		rc = counts_check(rd, err);
+	xmlFreeTextReader(rd->r);
 	return rc;
+}
+
+int
+reader_run(int fd, int check_fd, const char *name, xmlSchemaPtr schema,
+    const struct reg_config *cfg, const struct reader_ops *ops, struct deposit_info *info,
+    struct reg_err *err)
+{
+	atomic_int first = CHECK_NONE;
+	struct reader rd = { .name = name, .cfg = cfg, .ops = ops, .info = info, .err = err,
+	    .first = &first };
+	struct escrow_check v;
+	bool beside = check_fd >= 0 &&
+	    check_start(&v, check_fd, name, schema, &first) == REG_OK;
+	int rc, vrc;
+
+	rd.a = arena_new();
+	rc = loader_run(&rd, fd, beside ? NULL : schema, err);
+	arena_free(rd.a);
+	close(fd);
+	if (!beside)
+		return rc;
+	/* The check runs to its end even when the loading failed: a schema
+	 * error is the cause of whatever went wrong after it. */
+	vrc = check_wait(&v, err);
+	return vrc != REG_OK ? vrc : rc;
 }

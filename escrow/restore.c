@@ -97,29 +97,88 @@ check_seal(struct checker *ck, const struct deposit_files *f, char fpr[ESCROW_FP
 	return crypto_verify(&ck->gpg, f->data, f->sig, fpr, err);
 }
 
+/* Two copies of a deposit's XML, one to load and one for the schema check
+ * beside it: a plain file is opened twice; an encrypted one is decrypted
+ * once, by gpg, and split by a tee. */
+struct source {
+	int fd[2];
+	struct escrow_child gpg;
+	struct escrow_tee tee;
+	bool teeing;
+	int gpg_fd;
+};
+
+static int
+source_open(struct checker *ck, const struct deposit_files *f, struct source *src,
+    struct reg_err *err)
+{
+	int a[2], b[2], rc;
+
+	memset(src, 0, sizeof(*src));
+	src->fd[0] = src->fd[1] = src->gpg_fd = -1;
+	if (!f->encrypted) {
+		for (int i = 0; i < 2; i++)
+			if ((src->fd[i] = open(f->data, O_RDONLY | O_CLOEXEC)) < 0)
+				return reg_fail(err, REG_EIO, "%s: %s", f->data, strerror(errno));
+		return REG_OK;
+	}
+	if ((rc = crypto_decrypt_start(&ck->gpg, f->data, &src->gpg, &src->gpg_fd, err)) != REG_OK)
+		return rc;
+	if (pipe2(a, O_CLOEXEC) != 0)
+		return reg_fail(err, REG_EIO, "pipe: %s", strerror(errno));
+	if (pipe2(b, O_CLOEXEC) != 0) {
+		close(a[0]);
+		close(a[1]);
+		return reg_fail(err, REG_EIO, "pipe: %s", strerror(errno));
+	}
+	src->fd[0] = a[0];
+	src->fd[1] = b[0];
+	if ((rc = proc_tee_start(&src->tee, src->gpg_fd, a[1], b[1], err)) != REG_OK) {
+		close(a[1]);
+		close(b[1]);
+	}
+	src->teeing = rc == REG_OK;
+	return rc;
+}
+
+/* After the reader closed both copies: the tee, then gpg, whose exit
+ * status says whether the decryption was whole. A reader that stopped
+ * early makes gpg fail on a broken pipe, and gpg failing on its own ends
+ * the XML early, so when both failed both messages are given. */
+static int
+source_close(struct source *src, int rc, struct reg_err *err)
+{
+	struct reg_err g = { 0 };
+	char first[REG_ERR_REASON_MAX];
+
+	if (src->gpg.pid <= 0)
+		return rc;
+	if (src->teeing)
+		proc_tee_wait(&src->tee);
+	close(src->gpg_fd);
+	if (proc_wait(&src->gpg, &g) == REG_OK)
+		return rc;
+	if (rc == REG_OK)
+		return reg_fail(err, g.code, "%s", g.reason);
+	strlcpy_reg(first, reg_err_text(err), sizeof(first));
+	return reg_fail(err, rc, "%s (%s)", first, g.reason);
+}
+
 /* Streams the deposit's XML (through gpg if it is encrypted) into ops. */
 static int
 stream(struct checker *ck, const struct deposit_files *f, const struct reader_ops *ops,
     struct deposit_info *info, struct reg_err *err)
 {
-	struct escrow_child gpg = { 0 };
-	int fd, rc;
+	struct source src;
+	int rc = source_open(ck, f, &src, err);
 
-	if (f->encrypted)
-		rc = crypto_decrypt_start(&ck->gpg, f->data, &gpg, &fd, err);
-	else if ((fd = open(f->data, O_RDONLY | O_CLOEXEC)) < 0)
-		rc = reg_fail(err, REG_EIO, "%s: %s", f->data, strerror(errno));
+	if (rc == REG_OK)
+		rc = reader_run(src.fd[0], src.fd[1], f->data, ck->schema, ck->cfg, ops, info, err);
 	else
-		rc = REG_OK;
-	if (rc != REG_OK)
-		return rc;
-	rc = reader_run(fd, f->data, ck->schema, ck->cfg, ops, info, err);
-	if (rc != REG_OK && gpg.pid > 0)
-		kill(gpg.pid, SIGTERM);
-	close(fd);
-	if (gpg.pid > 0 && proc_wait(&gpg, rc == REG_OK ? err : NULL) != REG_OK && rc == REG_OK)
-		rc = REG_EIO;
-	return rc;
+		for (int i = 0; i < 2; i++)
+			if (src.fd[i] >= 0)
+				close(src.fd[i]);
+	return source_close(&src, rc, err);
 }
 
 static int
@@ -202,8 +261,19 @@ escrow_verify(const struct restore_opts *o, struct reg_err *err)
 
 /* --- restore ------------------------------------------------------------------------ */
 
+/* Registrar ids by handle, sorted: every object names two or three of
+ * the few registrars there are. */
+struct registrar_ids {
+	struct registrar_id {
+		char *handle;
+		int64_t id;
+	} *v;
+	int n, cap;
+};
+
 struct restore {
 	struct checker ck;
+	struct registrar_ids rids;
 	struct store *st;
 	char *tmp;			/* the database being built */
 	const char *deposit;		/* the one being read */
@@ -258,16 +328,82 @@ object_key(const struct escrow_object *o)
 }
 
 static int
-put(struct restore *rs, const struct escrow_object *o, struct reg_err *err)
+rid_order(const void *x, const void *y)
 {
+	return strcmp(((const struct registrar_id *)x)->handle,
+	    ((const struct registrar_id *)y)->handle);
+}
+
+static void
+rids_forget(struct registrar_ids *r)
+{
+	for (int i = 0; i < r->n; i++)
+		free(r->v[i].handle);
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The id of registrar `handle` (NULL: 0 when optional), or an error. */
+static int
+rid(struct restore *rs, const char *handle, bool optional, int64_t *id, struct reg_err *err)
+{
+	struct registrar_ids *r = &rs->rids;
+	struct registrar_id key = { (char *)handle, 0 }, *hit;
+
+	if (handle == NULL) {
+		*id = 0;
+		return optional ? REG_OK : reg_fail(err, REG_EINVAL, "no sponsoring registrar");
+	}
+	if ((hit = bsearch(&key, r->v, (size_t)r->n, sizeof(*r->v), rid_order)) != NULL) {
+		*id = hit->id;
+		return REG_OK;
+	}
+	if ((*id = store_escrow_registrar_id(rs->st, handle)) <= 0)
+		return reg_fail(err, REG_ENOTFOUND, "registrar %s is not in the deposit", handle);
+	if (r->n == r->cap)
+		r->v = xrealloc(r->v, sizeof(*r->v) * (size_t)(r->cap = 2 * r->cap + 16));
+	r->v[r->n].handle = xstrdup(handle);
+	r->v[r->n++].id = *id;
+	qsort(r->v, (size_t)r->n, sizeof(*r->v), rid_order);
+	return REG_OK;
+}
+
+/* Sponsor, creator and updater handles to ids. */
+#define OWNERS(rs, o, err) (rid((rs), (o)->sponsor, false, &(o)->sponsor_id, (err)) || \
+	rid((rs), (o)->creator, true, &(o)->creator_id, (err)) || \
+	rid((rs), (o)->updater, true, &(o)->updater_id, (err)))
+
+static int
+transfer_rids(struct restore *rs, struct reg_transfer *t, struct reg_err *err)
+{
+	if (t->state == NULL)
+		return REG_OK;
+	if (rid(rs, t->gaining, false, &t->gaining_id, err) != REG_OK)
+		return err->code;
+	return rid(rs, t->losing, false, &t->losing_id, err);
+}
+
+static int
+put(struct restore *rs, struct escrow_object *o, struct reg_err *err)
+{
+	struct reg_contact *c = &o->u.contact.c;
+	struct reg_domain *d = &o->u.domain.d;
+	struct reg_host *h = &o->u.host;
+
 	switch (o->kind) {
 	case ESCROW_REGISTRAR:
 		return store_escrow_put_registrar(rs->st, &o->u.registrar, rs->update, err);
 	case ESCROW_CONTACT:
+		if (OWNERS(rs, c, err) || transfer_rids(rs, &o->u.contact.tr, err))
+			return err->code;
 		return store_escrow_put_contact(rs->st, &o->u.contact, rs->update, err);
 	case ESCROW_HOST:
-		return store_escrow_put_host(rs->st, &o->u.host, rs->update, err);
+		if (OWNERS(rs, h, err))
+			return err->code;
+		return store_escrow_put_host(rs->st, h, rs->update, err);
 	case ESCROW_DOMAIN:
+		if (OWNERS(rs, d, err) || transfer_rids(rs, &o->u.domain.tr, err))
+			return err->code;
 		return store_escrow_put_domain(rs->st, &o->u.domain, rs->update, err);
 	default:
 		return store_escrow_put_nndn(rs->st, &o->u.nndn, rs->update, err);
@@ -275,7 +411,7 @@ put(struct restore *rs, const struct escrow_object *o, struct reg_err *err)
 }
 
 static int
-on_object(void *arg, const struct escrow_object *o, struct reg_err *err)
+on_object(void *arg, struct escrow_object *o, struct reg_err *err)
 {
 	struct restore *rs = arg;
 	struct reg_err e = { 0 };
@@ -296,6 +432,8 @@ on_delete(void *arg, enum escrow_kind kind, const char *key, struct reg_err *err
 	struct reg_err e = { 0 };
 	int rc = store_escrow_delete(rs->st, kind, key, &e);
 
+	if (kind == ESCROW_REGISTRAR)
+		rids_forget(&rs->rids);
 	if (rc == REG_ENOTFOUND) {
 		log_debug("%s: delete of %s %s: not there", rs->deposit, kind_names[kind], key);
 		return REG_OK;
@@ -415,6 +553,7 @@ escrow_restore(const struct restore_opts *o, struct reg_err *err)
 		if (rc != REG_OK)
 			tmp_remove(rs.tmp);
 	}
+	rids_forget(&rs.rids);
 	checker_free(&rs.ck);
 	return rc;
 }

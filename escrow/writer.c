@@ -6,7 +6,8 @@
  * runs in the same memory. Values are written as they are, with no
  * pretty-printing inside text: libxml2 2.9 (Debian 12) refuses whitespace
  * around xs:long, xs:unsignedShort and dateTime values, and so would an
- * escrow agent validating with it. The namespace table lives here too.
+ * escrow agent validating with it. A copy of the stream can go to a
+ * schema check (deposit.c). The namespace table lives here too.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -43,12 +44,28 @@ check(struct xw *x, int rc)
 		x->failed = true;
 }
 
-int
-xw_open(struct xw *x, int fd, struct reg_err *err)
+/* The output buffer's sink: the deposit, and the schema check's copy. */
+static int
+xw_sink(void *ctx, const char *buf, int len)
 {
-	xmlOutputBufferPtr out = xmlOutputBufferCreateFd(fd, NULL);
+	struct xw *x = ctx;
+
+	if (!proc_write_all(x->fd, buf, (size_t)len))
+		return -1;
+	if (x->check_fd >= 0 && !proc_write_all(x->check_fd, buf, (size_t)len))
+		return -1;
+	return len;
+}
+
+int
+xw_open(struct xw *x, int fd, int check_fd, struct reg_err *err)
+{
+	xmlOutputBufferPtr out;
 
 	memset(x, 0, sizeof(*x));
+	x->fd = fd;
+	x->check_fd = check_fd;
+	out = xmlOutputBufferCreateIO(xw_sink, NULL, x, NULL);
 	if (out == NULL || (x->w = xmlNewTextWriter(out)) == NULL) {
 		if (out != NULL)
 			xmlOutputBufferClose(out);
