@@ -3,7 +3,6 @@
  * arena, the topmost members (rdapConformance, notices, lang), links,
  * events, the RFC 8056 status mapping and jCard (RFC 7095).
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>

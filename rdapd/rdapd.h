@@ -34,7 +34,7 @@
 #define RDAP_MEDIA_TYPE	"application/rdap+json"
 #define RDAP_URI_MAX	2048	/* longer request targets: 414 */
 #define RDAP_SEGMENTS	4	/* path segments a known query can have */
-#define RDAP_PARAMS	16	/* query parameters read; the rest ignored */
+#define RDAP_PARAMS	16	/* query parameters; more: 400 */
 #define RDAP_SCAN_MAX	10000	/* index entries one search may read */
 #define RDAP_PREFIX_MIN	2	/* characters a search needs before its '*' */
 #define RDAP_LANG	"en"
@@ -76,7 +76,6 @@ struct rq {
 	int64_t updated;		/* "last update of RDAP database" */
 	json_t *redacted;		/* RFC 9537 entries; NULL while none */
 	/* the answer */
-	int status;
 	json_t *body;
 	int retry_after;		/* seconds, with 429 */
 };
@@ -110,8 +109,8 @@ int search_answer(struct rq *, const char *objects);
 
 /* Object builders the handlers share: REG_OK with *out set, or the
  * store's error. `where` is the JSONPath of the object in the answer
- * ("$" for the topmost), for redaction paths; top adds what only a
- * lookup's own object carries (events of the sponsor, port43). */
+ * ("$" for the topmost), for redaction paths; a name server with top set
+ * is a lookup's own object and gets its events, sponsor and port43. */
 int domain_object(struct rq *, const struct reg_domain_rdap *, const char *where,
     json_t **out);
 int nameserver_object(struct rq *, const struct reg_host *, bool top, json_t **out);
