@@ -300,6 +300,12 @@ store_open(const char *path, int flags, struct reg_err *err)
 		    exec_sql(st, flags & STORE_FAST ? "PRAGMA synchronous = NORMAL" :
 		    "PRAGMA synchronous = FULL", err) != REG_OK)
 			goto fail;
+		/* A savepoint's journal spills to a temporary file after
+		 * 64 KiB, one write per page: in memory it costs a few MiB
+		 * at most, a transaction's worth of original pages. */
+		if ((flags & STORE_MEMJOURNAL) &&
+		    exec_sql(st, "PRAGMA temp_store = MEMORY", err) != REG_OK)
+			goto fail;
 		if ((flags & STORE_CREATE) && store_migrate(st, err) != REG_OK)
 			goto fail;
 	}
