@@ -12,6 +12,9 @@
 #                      domains of `gendata --demo`
 #   credentials        "<clID> <password>", one a line
 #   demo-domains.txt   the example domains with their authInfo
+#   gnupg/             a throw-away escrow agent key and registry signing
+#                      key (no passphrase), their public keys in agent.asc
+#                      and registry.asc, for `escrow deposit`
 # then starts whichever of eppd, replica (feed and follower), whoisd and
 # rdapd are built in BIN, prints how to reach them and waits; Ctrl-C or
 # SIGTERM stops them all.
@@ -57,6 +60,39 @@ setup_config() {
 	    "$root/mk/demo.conf.in" >"$CONF.tmp"
 	mv "$CONF.tmp" "$CONF"
 	say "wrote $CONF"
+}
+
+# A configuration written before the escrow keys existed gets their keys.
+config_escrow_keys() {
+	grep -q '^agent_key[[:space:]]*=' "$CONF" && return 0
+	sed -i '/^\[escrow\]/a agent_key = gnupg/agent.asc\nsigning_key = gnupg/registry.asc' "$CONF"
+	say "added the escrow keys to $CONF"
+}
+
+# --- escrow keys ---------------------------------------------------------------
+
+# gen_key NAME UID: a key without a passphrase in the demo's GnuPG home,
+# its public key exported to gnupg/NAME.asc.
+gen_key() {
+	gh=$RUN_DIR/gnupg
+	[ -s "$gh/$1.asc" ] && return 0
+	gpg --homedir "$gh" --batch --passphrase '' --quick-gen-key "$2" \
+	    future-default default never 2>/dev/null
+	gpg --homedir "$gh" --batch --armor --output "$gh/$1.asc.tmp" --export "$2"
+	mv "$gh/$1.asc.tmp" "$gh/$1.asc"
+	say "made a throw-away $1 key in $gh/$1.asc"
+}
+
+setup_escrow_keys() {
+	if ! command -v gpg >/dev/null; then
+		say "gpg is not installed: no escrow keys (make deps)"
+		return 0
+	fi
+	chmod 700 "$RUN_DIR/gnupg"
+	gen_key agent "Demo escrow agent <escrow-agent@example.net>"
+	gen_key registry "Demo registry .test <escrow@nic.test>"
+	# Key generation started an agent; escrow starts one when it signs.
+	gpgconf --homedir "$RUN_DIR/gnupg" --kill gpg-agent 2>/dev/null || true
 }
 
 # --- certificates ------------------------------------------------------------
@@ -215,6 +251,7 @@ stop_daemons() {
 		kill -KILL "$pid" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
+	gpgconf --homedir "$RUN_DIR/gnupg" --kill gpg-agent 2>/dev/null || true
 	exit 0
 }
 
@@ -269,12 +306,21 @@ $rel/demo-domains.txt.
   whois -h ${whois%:*} -p ${whois##*:} räksmörgås.test
   curl ${rdap}domain/xn--rksmrgs-5wao1o.test
 
+An escrow deposit (encrypted and signed with the demo keys in $rel/gnupg,
+a copy in $rel/escrow), its check, and a restore into a new database:
+
+  $BIN/escrow deposit -c $rel/registry.conf -o $rel/deposits
+  $BIN/escrow verify -c $rel/registry.conf $rel/deposits/*.ryde
+  $BIN/escrow restore -c $rel/registry.conf -d /tmp/restored.db $rel/deposits/*_full_*.ryde
+
 EOF
 }
 
 main() {
 	command -v openssl >/dev/null || die "openssl is not installed (make deps)"
 	setup_config
+	config_escrow_keys
+	setup_escrow_keys
 	setup_tls
 	setup_database
 	if [ "${RUN_SETUP_ONLY:-0}" = 1 ]; then
