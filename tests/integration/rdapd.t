@@ -433,6 +433,18 @@ is_deeply([sort @{$parked->{json}{status}}], ['inactive', 'pending delete', 'red
     'redemption: inactive, pending delete, redemption period');
 ok(!exists $parked->{json}{nameservers}, 'no name servers, no nameservers member');
 
+# From the gendata names: a billing contact, a transfer.
+my $billed = sql("SELECT d.name FROM domain d JOIN domain_contact dc ON dc.domain_id = d.id "
+    . "WHERE dc.type = 'billing' LIMIT 1");
+my $b = req("/domain/$billed");
+schema_file($b, 'rdap_domain.json');
+ok((grep { $_ eq 'billing' } @{roles($b->{json})}), 'billing contact: role billing');
+my $moved = sql("SELECT name FROM domain WHERE transferred IS NOT NULL LIMIT 1");
+my $m = req("/domain/$moved");
+schema_file($m, 'rdap_domain.json');
+is(events($m->{json})->{transfer}, sql("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', transferred, "
+    . "'unixepoch') FROM domain WHERE name = '$moved'"), 'transfer event');
+
 error_ok('/domain/nosuch.test', 404, 'domain not found');
 error_ok('/domain/example.other', 404, 'a name in no zone of ours');
 error_ok('/domain/-bad-.test', 400, 'malformed domain name');
