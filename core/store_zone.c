@@ -116,6 +116,32 @@ canon_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_blob(ctx, key, k, SQLITE_TRANSIENT);
 }
 
+/* The name back from its canonical key (labels root first). */
+static char *
+key_name(struct arena *a, const unsigned char *key, size_t n)
+{
+	char *name = arena_alloc(a, n + 1), *o = name + n;
+	size_t i = 0;
+
+	*o = '\0';
+	while (i < n) {
+		size_t start = i, len = 0;
+		char *l;
+
+		for (; i < n && key[i] != 0; i++, len++)
+			if (key[i] == 1)
+				i++;
+		i++;		/* the label's end */
+		o -= len + (o != name + n);
+		l = o;
+		for (size_t k = start; k < i - 1; k++)
+			*l++ = key[k] == 1 ? (char)(key[++k] - 1) : (char)key[k];
+		if (l != name + n)
+			*l = '.';
+	}
+	return o;
+}
+
 /* Calls fn on every row of s (as stmt_query left it); REG_OK or the error. */
 static int
 each_row(struct store *st, sqlite3_stmt *s, int rc,
@@ -248,6 +274,7 @@ load_bitmaps(struct store_zone_iter *it)
 	    "SELECT h.id, h.domain_id, dn.domain_id FROM host h "
 	    "JOIN domain_ns dn ON dn.host_id = h.id JOIN domain d ON d.id = dn.domain_id "
 	    "WHERE h.domain_id IS NOT NULL AND (d.rgp IS NULL OR ?1)";
+	static const char rgp[] = "SELECT id FROM domain WHERE rgp IS NOT NULL";
 	static const char ds[] = "SELECT DISTINCT domain_id FROM domain_ds";
 	static const char ns[] = "SELECT domain_id, host_id FROM domain_ns ORDER BY domain_id";
 	int64_t redemption = it->opts.publish_redemption;
@@ -257,6 +284,11 @@ load_bitmaps(struct store_zone_iter *it)
 	s = stmt_query(it->st, &rc, held, "i", redemption);
 	if ((rc = each_row(it->st, s, rc, held_row, it)) != REG_OK)
 		return rc;
+	if (!redemption) {
+		s = stmt_query(it->st, &rc, rgp, "");
+		if ((rc = each_row(it->st, s, rc, held_row, it)) != REG_OK)
+			return rc;
+	}
 	s = stmt_query(it->st, &rc, used, "i", redemption);
 	if ((rc = each_row(it->st, s, rc, used_row, it)) != REG_OK)
 		return rc;
@@ -274,9 +306,9 @@ int
 store_zone_begin(struct store *st, const struct store_zone_opts *o,
     struct store_zone_iter **out, struct reg_err *err)
 {
+	/* The name index covers id and name; the key is the sorted payload. */
 	static const char sql[] =
-	    "SELECT id, name FROM domain WHERE (rgp IS NULL OR ?1) AND "
-	    "substr(name, -?2) = ?3 ORDER BY " CANON_FN "(name)";
+	    "SELECT id, " CANON_FN "(name) AS k FROM domain ORDER BY k";
 	struct store_zone_iter *it = xcalloc(1, sizeof(*it));
 	int rc;
 
@@ -302,9 +334,6 @@ store_zone_begin(struct store *st, const struct store_zone_opts *o,
 		store_zone_end(it);
 		return reg_fail(err, REG_EDB, "cannot prepare the domain cursor");
 	}
-	sqlite3_bind_int64(it->cursor, 1, o->publish_redemption);
-	sqlite3_bind_int64(it->cursor, 2, (int64_t)strlen(it->suffix));
-	sqlite3_bind_text(it->cursor, 3, it->suffix, -1, SQLITE_TRANSIENT);
 	*out = it;
 	return REG_OK;
 }
@@ -427,7 +456,10 @@ store_zone_next(struct store_zone_iter *it, struct arena *a, struct reg_delegati
 		d->id = col_int(it->cursor, 0);
 		if (bit_get(&it->held, d->id))
 			continue;
-		d->name = col_text(a, it->cursor, 1);
+		d->name = key_name(a, sqlite3_column_blob(it->cursor, 1),
+		    (size_t)sqlite3_column_bytes(it->cursor, 1));
+		if (!str_has_suffix(d->name, it->suffix))
+			continue;
 		if ((rc = delegation_fill(it, a, d)) != REG_ENOTFOUND)
 			return rc;
 	}

@@ -173,7 +173,7 @@ dname_new(struct region *rg, const uint8_t *wire, size_t wlen)
 {
 	uint8_t key[DNAME_KEY_MAX];
 	size_t klen = dname_make_key(wire, key);
-	struct dname *d = region_alloc(rg, sizeof(*d) + wlen + klen);
+	struct dname *d = region_bytes(rg, sizeof(*d) + wlen + klen, _Alignof(struct dname));
 
 	d->wlen = (uint8_t)wlen;
 	d->klen = (uint16_t)klen;

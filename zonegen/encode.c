@@ -121,28 +121,31 @@ b32hex_decode(const char *in, size_t n, uint8_t *out, size_t cap)
 	return bits >= 5 ? -1 : (int)o;
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
+/* Hex digit values, 0x10 for anything else (a DS digest a delegation:
+ * a table, not branches). */
+static const uint8_t hexval[256] = {
+	['0'] = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ['A'] = 10, 11, 12, 13, 14, 15,
+	['a'] = 10, 11, 12, 13, 14, 15,
+};
+static const uint8_t hexok[256] = {
+	['0'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['A'] = 1, 1, 1, 1, 1, 1,
+	['a'] = 1, 1, 1, 1, 1, 1,
+};
 
 int
 hex_decode(const char *in, size_t n, uint8_t *out, size_t cap)
 {
+	unsigned bad = 0;
+
 	if (n % 2 != 0 || n / 2 > cap)
 		return -1;
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hex_value(in[i]), lo = hex_value(in[i + 1]);
+		uint8_t hi = (uint8_t)in[i], lo = (uint8_t)in[i + 1];
 
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i / 2] = (uint8_t)(hi << 4 | lo);
+		bad |= (unsigned)(hexok[hi] & hexok[lo]) ^ 1;
+		out[i / 2] = (uint8_t)(hexval[hi] << 4 | hexval[lo]);
 	}
-	return (int)(n / 2);
+	return bad ? -1 : (int)(n / 2);
 }
 
 /* The calendar date of a day number since 1970 (H. Hinnant's algorithm),

@@ -90,24 +90,44 @@ chunk_add(struct region *r, size_t n)
 	return c;
 }
 
+/* n octets aligned to align (a power of two). */
+static void *
+region_take(struct region *r, size_t n, size_t align)
+{
+	struct chunk *c = r->head;
+	size_t at;
+	void *p;
+
+	if (c != NULL) {
+		at = (c->used + align - 1) & ~(align - 1);
+		if (at <= c->size && c->size - at >= n) {
+			p = c->data + at;
+			c->used = at + n;
+			return p;
+		}
+	}
+	c = chunk_add(r, n + align);
+	at = (c->used + align - 1) & ~(align - 1);
+	c->used = at + n;
+	return c->data + at;
+}
+
 void *
 region_alloc(struct region *r, size_t n)
 {
-	struct chunk *c = r->head;
-	void *p;
+	return region_take(r, n, REGION_ALIGN);
+}
 
-	n = (n + REGION_ALIGN - 1) & ~(size_t)(REGION_ALIGN - 1);
-	if (c == NULL || c->size - c->used < n)
-		c = chunk_add(r, n);
-	p = c->data + c->used;
-	c->used += n;
-	return p;
+void *
+region_bytes(struct region *r, size_t n, size_t align)
+{
+	return region_take(r, n, align);
 }
 
 void *
 region_memdup(struct region *r, const void *src, size_t n)
 {
-	void *p = region_alloc(r, n);
+	void *p = region_take(r, n, 1);
 
 	memcpy(p, src, n);
 	return p;

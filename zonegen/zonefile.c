@@ -36,8 +36,17 @@ struct lexer {
 	int line;
 };
 
+/* RDATA seen before, for types whose RDATA repeats across a TLD zone
+ * (name servers: a million NS records point at a few thousand hosts),
+ * so that each distinct RDATA is stored once. */
+struct intern {
+	struct { const uint8_t *p; uint16_t len; } *slot;
+	size_t mask, n;
+};
+
 struct reader {
 	struct zone *z;
+	struct intern *seen;
 	const char *path;
 	uint16_t file;
 	struct lexer lx;
@@ -305,6 +314,14 @@ directive(struct reader *r, const struct ztok *t, int n)
 	return rd_fail(r, "unknown directive %.*s", (int)t[0].len, t[0].s);
 }
 
+/* Whether a token may be a class: IN, CH, HS, CS, CLASSnn. */
+static bool
+is_class_start(char c)
+{
+	c |= 0x20;
+	return c == 'i' || c == 'c' || c == 'h';
+}
+
 /* Reads [TTL] [class] in either order; returns the index of the type
  * token, or -1. *ttl is -1 when none was given. */
 static int
@@ -319,6 +336,8 @@ ttl_class(struct reader *r, const struct ztok *t, int n, int i, int64_t *ttl)
 		if (*ttl < 0 && t[i].s[0] >= '0' && t[i].s[0] <= '9') {
 			if ((*ttl = ttl_parse(&t[i])) < 0)
 				return rd_fail(r, "bad TTL '%.*s'", (int)t[i].len, t[i].s), -1;
+		} else if (!is_class_start(t[i].s[0])) {
+			break;		/* the type: most entries go here at once */
 		} else if (!have_class && tok_is(&t[i], "IN")) {
 			have_class = true;
 		} else if (!have_class && (tok_is(&t[i], "CH") || tok_is(&t[i], "HS") ||
@@ -349,6 +368,56 @@ default_ttl(struct reader *r, uint16_t type, const uint8_t *rd, int len, uint32_
 	return REG_OK;
 }
 
+static uint32_t
+bytes_hash(const uint8_t *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static void
+intern_grow(struct intern *t)
+{
+	struct intern old = *t;
+	size_t size = old.slot == NULL ? 4096 : 2 * (old.mask + 1);
+
+	t->slot = xcalloc(size, sizeof(*t->slot));
+	t->mask = size - 1;
+	for (size_t i = 0; old.slot != NULL && i <= old.mask; i++) {
+		size_t k = bytes_hash(old.slot[i].p, old.slot[i].len) & t->mask;
+
+		if (old.slot[i].p == NULL)
+			continue;
+		while (t->slot[k].p != NULL)
+			k = (k + 1) & t->mask;
+		t->slot[k] = old.slot[i];
+	}
+	free(old.slot);
+}
+
+/* The stored copy of rd[0..len): shared for NS, else new. */
+static const uint8_t *
+rdata_store(struct reader *r, uint16_t type, const uint8_t *rd, size_t len)
+{
+	struct intern *t = r->seen;
+	size_t k;
+
+	if (type != T_NS)
+		return region_memdup(r->z->rg, rd, len);
+	if (2 * (t->n + 1) > t->mask + 1)
+		intern_grow(t);
+	for (k = bytes_hash(rd, len) & t->mask; t->slot[k].p != NULL; k = (k + 1) & t->mask)
+		if (t->slot[k].len == len && memcmp(t->slot[k].p, rd, len) == 0)
+			return t->slot[k].p;
+	t->slot[k].p = region_memdup(r->z->rg, rd, len);
+	t->slot[k].len = (uint16_t)len;
+	t->n++;
+	return t->slot[k].p;
+}
+
 static void
 add_rr(struct reader *r, uint16_t type, uint32_t ttl, int len)
 {
@@ -358,7 +427,7 @@ add_rr(struct reader *r, uint16_t type, uint32_t ttl, int len)
 	vec_reserve(&z->rr, &z->caprr, z->nrr + 1, sizeof(*z->rr));
 	rr = &z->rr[z->nrr++];
 	rr->owner = r->owner;
-	rr->rdata = region_memdup(z->rg, r->rdata, (size_t)len);
+	rr->rdata = rdata_store(r, type, r->rdata, (size_t)len);
 	rr->rdlen = (uint16_t)len;
 	rr->type = type;
 	rr->ttl = ttl;
@@ -480,10 +549,12 @@ zone_read(struct zone *z, const char *path, const struct zread_opts *o,
     struct reg_err *err)
 {
 	struct reader *r = xcalloc(1, sizeof(*r));
+	struct intern seen = { 0 };
 	const char *why;
 	int rc;
 
 	r->z = z;
+	r->seen = &seen;
 	r->err = err;
 	r->soa_only = o != NULL && o->soa_only;
 	if (o != NULL && o->ttl > 0) {
@@ -498,6 +569,7 @@ zone_read(struct zone *z, const char *path, const struct zread_opts *o,
 		r->has_origin = true;
 	}
 	rc = rd_file(r, path);
+	free(seen.slot);
 	free(r);
 	return rc;
 }

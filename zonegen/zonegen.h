@@ -66,7 +66,8 @@ struct region;
 struct region *region_new(void);
 void region_free(struct region *);
 void *region_alloc(struct region *, size_t n);		/* 8-byte aligned */
-void *region_memdup(struct region *, const void *, size_t n);
+void *region_bytes(struct region *, size_t n, size_t align);
+void *region_memdup(struct region *, const void *, size_t n);	/* unaligned */
 size_t region_size(const struct region *);		/* bytes held */
 
 /* Asks for transparent huge pages over the 2 MB pages inside p[0..n). */
