@@ -547,15 +547,16 @@ int store_search_registrars(struct store *, struct arena *, const struct store_p
 /* The registrar with that IANA id; REG_ENOTFOUND if none. */
 int store_registrar_get_by_iana(struct store *, struct arena *, int64_t iana_id,
     struct reg_registrar *out);
-/* The name servers of domain_id in two statements, in host id order:
- * id, name, roid, domain_id, addresses and statuses are filled. */
+/* The name servers of domain_id in two statements, by name: id, name,
+ * roid, domain_id, addresses and statuses are filled. */
 int store_domain_nameservers(struct store *, struct arena *, int64_t domain_id,
     struct reg_host **out, int *n);
 
 /* A domain as RDAP shows it, in five statements however many contacts and
  * servers it has: d with its scalar fields (the sponsor's handle too),
  * statuses and DS data, not its lists; its contacts in their roles
- * (type "registrant" first, then "admin", "billing", "tech"), each with
+ * (type "registrant" first, then "admin", "billing", "tech", each type
+ * by handle), each with
  * id, handle, ROID, dates, both postalInfo forms, phones, e-mail,
  * disclose flags and statuses (a contact in two roles comes twice); its
  * name servers as store_domain_nameservers() gives them. By name, or by

@@ -423,7 +423,7 @@ ns_read(struct store *st, struct arena *a, int64_t domain_id, struct reg_host **
 	static const char sql[] =
 	    "SELECT h.id, h.name, h.roid, h.domain_id, ha.addr, ha.family FROM domain_ns n "
 	    "JOIN host h ON h.id = n.host_id LEFT JOIN host_addr ha ON ha.host_id = h.id "
-	    "WHERE n.domain_id = ? ORDER BY h.id, ha.family, ha.addr";
+	    "WHERE n.domain_id = ? ORDER BY h.name, ha.family, ha.addr";
 	struct ns_row *v;
 	int nrows, rc;
 
@@ -544,11 +544,13 @@ rdap_domain_fill(struct store *st, struct arena *a, struct reg_domain_rdap *v)
 	    "SELECT key_tag, alg, digest_type, digest, key_flags, key_protocol, key_alg, "
 	    "key_pub FROM domain_ds WHERE domain_id = ? "
 	    "ORDER BY key_tag, alg, digest_type, digest";
-	/* Index order, no ORDER BY: registrant, then admin, billing, tech. */
+	/* The registrant, then admin, billing, tech, each by handle: an order
+	 * that survives a restore, which may number rows anew. */
 	static const char contacts[] =
-	    "SELECT 'registrant', " RDAP_CONTACT_COLS " FROM contact c WHERE c.id = ?2 "
-	    "UNION ALL SELECT dc.type, " RDAP_CONTACT_COLS " FROM domain_contact dc "
-	    "JOIN contact c ON c.id = dc.contact_id WHERE dc.domain_id = ?1";
+	    "SELECT 'registrant' AS type, " RDAP_CONTACT_COLS ", 0 AS rank FROM contact c "
+	    "WHERE c.id = ?2 UNION ALL SELECT dc.type, " RDAP_CONTACT_COLS ", 1 "
+	    "FROM domain_contact dc JOIN contact c ON c.id = dc.contact_id "
+	    "WHERE dc.domain_id = ?1 ORDER BY rank, type, handle";
 	struct reg_domain *d = &v->d;
 	struct status_row *sv;
 	int nst, rc;
