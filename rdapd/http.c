@@ -35,8 +35,11 @@
 #define LISTEN_MAX	8	/* addresses in rdap.listen */
 #define IDLE_TIMEOUT	60	/* seconds a quiet connection stays open */
 #define BACKLOG		1024
-#define CONN_MEMORY	8192	/* a connection's buffer: request line and
-				 * headers, reset (zeroed) for every request */
+/* A connection's buffer: the request line and headers, zeroed for every
+ * request, so no larger than it needs to be. A target between
+ * RDAP_URI_MAX and this gets our 414; a request that does not fit at all
+ * gets libmicrohttpd's own 414 or 431, a short HTML page. */
+#define CONN_MEMORY	8192
 #define LOG_TARGET_MAX	200	/* characters of the target a log line shows */
 #define UPDATED_TTL	1.0	/* seconds a worker trusts the database's age */
 #define READER_MMAP	(4LL << 30)	/* bytes of the replica each worker maps */
