@@ -138,17 +138,61 @@ store_escrow_restore_incremental(struct store *st, struct reg_err *err)
 
 /* --- lists shared by the kinds ------------------------------------------- */
 
+/* Lists are written up to BATCH rows a statement: most objects have one
+ * to three statuses, contacts and name servers, and a statement costs
+ * more to run than a row costs to add. ROWS(n, r) repeats row r n times. */
+#define BATCH 4
+#define ROWS1(r) r
+#define ROWS2(r) r ", " r
+#define ROWS3(r) r ", " r ", " r
+#define ROWS4(r) r ", " r ", " r ", " r
+#define BATCHED(head, r, tail) { head ROWS1(r) tail, head ROWS2(r) tail, \
+	head ROWS3(r) tail, head ROWS4(r) tail }
+
+static int
+batch_size(int n, int i)
+{
+	return n - i < BATCH ? n - i : BATCH;
+}
+
+/* Steps a statement bound by hand to its end and resets it. */
+static int
+step_done(struct store *st, sqlite3_stmt *s, struct reg_err *err)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? REG_OK : store_error(st, rc, err);
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
 static int
 statuses_put(struct store *st, const char *kind, int64_t id,
     const struct reg_status_list *l, struct reg_err *err)
 {
-	static const char sql[] =
-	    "INSERT INTO status(kind, object_id, status, lang, reason) VALUES (?, ?, ?, ?, ?)";
+	static const char *const sql[BATCH] = BATCHED("INSERT INTO status(kind, object_id, "
+	    "status, lang, reason) VALUES ", "(?1, ?2, ?, ?, ?)", "");
+	sqlite3_stmt *s;
 	int rc = REG_OK;
 
-	for (int i = 0; i < l->n && rc == REG_OK; i++)
-		rc = stmt_exec(st, err, sql, "tittt", kind, id, l->v[i].status, l->v[i].lang,
-		    l->v[i].reason);
+	for (int i = 0, k; i < l->n && rc == REG_OK; i += k) {
+		k = batch_size(l->n, i);
+		if ((s = stmt_get(st, sql[k - 1])) == NULL)
+			return reg_fail(err, REG_EDB, "cannot prepare a status insert");
+		bind_text(s, 1, kind);
+		sqlite3_bind_int64(s, 2, id);
+		for (int j = 0; j < k; j++) {
+			bind_text(s, 3 + 3 * j, l->v[i + j].status);
+			bind_text(s, 4 + 3 * j, l->v[i + j].lang);
+			bind_text(s, 5 + 3 * j, l->v[i + j].reason);
+		}
+		rc = step_done(st, s, err);
+	}
 	return rc;
 }
 
@@ -315,31 +359,68 @@ domain_clear(struct store *st, int64_t id, struct reg_err *err)
 	return rc;
 }
 
-/* Runs an INSERT ... SELECT that finds what `name` names; REG_ENOTFOUND
- * when it inserted nothing. */
+/* After a batch that found fewer rows than it had names: the first name
+ * that names nothing. */
 static int
-ref_put(struct store *st, int rc, const char *what, const char *name, struct reg_err *err)
+ref_missing(struct store *st, const char *what, const char *find, const char *const *names,
+    size_t stride, int k, struct reg_err *err)
 {
-	if (rc == REG_OK && sqlite3_changes(st->db) == 0)
-		return reg_fail(err, REG_ENOTFOUND, "%s %s is not in the deposit", what, name);
+	for (int j = 0; j < k; j++) {
+		const char *n = *(const char *const *)(const void *)((const char *)names +
+		    stride * (size_t)j);
+
+		if (stmt_int(st, 0, find, "t", n) == 0)
+			return reg_fail(err, REG_ENOTFOUND, "%s %s is not in the deposit", what, n);
+	}
+	return reg_fail(err, REG_EINVAL, "a %s is named twice", what);
+}
+
+static int
+contacts_put(struct store *st, int64_t id, const struct reg_domain *d, struct reg_err *err)
+{
+	static const char *const sql[BATCH] = BATCHED("INSERT INTO domain_contact(domain_id, "
+	    "type, contact_id) SELECT ?1, v.column1, c.id FROM (VALUES ", "(?, ?)",
+	    ") v JOIN contact c ON c.handle = v.column2");
+	static const char find[] = "SELECT count(*) FROM contact WHERE handle = ?";
+	sqlite3_stmt *s;
+	int rc = REG_OK;
+
+	for (int i = 0, k; i < d->ncontact && rc == REG_OK; i += k) {
+		k = batch_size(d->ncontact, i);
+		if ((s = stmt_get(st, sql[k - 1])) == NULL)
+			return reg_fail(err, REG_EDB, "cannot prepare a contact insert");
+		sqlite3_bind_int64(s, 1, id);
+		for (int j = 0; j < k; j++) {
+			bind_text(s, 2 + 2 * j, d->contact[i + j].type);
+			bind_text(s, 3 + 2 * j, d->contact[i + j].handle);
+		}
+		if ((rc = step_done(st, s, err)) == REG_OK && sqlite3_changes(st->db) != k)
+			rc = ref_missing(st, "contact", find, (const char *const *)(const void *)
+			    &d->contact[i].handle, sizeof(*d->contact), k, err);
+	}
 	return rc;
 }
 
 static int
-domain_refs_put(struct store *st, int64_t id, const struct reg_domain *d, struct reg_err *err)
+ns_put(struct store *st, int64_t id, const struct reg_domain *d, struct reg_err *err)
 {
-	static const char contact[] = "INSERT INTO domain_contact(domain_id, type, contact_id) "
-	    "SELECT ?, ?, id FROM contact WHERE handle = ?";
-	static const char ns[] = "INSERT INTO domain_ns(domain_id, host_id) "
-	    "SELECT ?, id FROM host WHERE name = ?";
+	static const char *const sql[BATCH] = BATCHED("INSERT INTO domain_ns(domain_id, host_id) "
+	    "SELECT ?1, id FROM host WHERE name IN (", "?", ")");
+	static const char find[] = "SELECT count(*) FROM host WHERE name = ?";
+	sqlite3_stmt *s;
 	int rc = REG_OK;
 
-	for (int i = 0; i < d->ncontact && rc == REG_OK; i++)
-		rc = ref_put(st, stmt_exec(st, err, contact, "itt", id, d->contact[i].type,
-		    d->contact[i].handle), "contact", d->contact[i].handle, err);
-	for (int i = 0; i < d->nns && rc == REG_OK; i++)
-		rc = ref_put(st, stmt_exec(st, err, ns, "it", id, d->ns[i]), "name server",
-		    d->ns[i], err);
+	for (int i = 0, k; i < d->nns && rc == REG_OK; i += k) {
+		k = batch_size(d->nns, i);
+		if ((s = stmt_get(st, sql[k - 1])) == NULL)
+			return reg_fail(err, REG_EDB, "cannot prepare a name server insert");
+		sqlite3_bind_int64(s, 1, id);
+		for (int j = 0; j < k; j++)
+			bind_text(s, 2 + j, d->ns[i + j]);
+		if ((rc = step_done(st, s, err)) == REG_OK && sqlite3_changes(st->db) != k)
+			rc = ref_missing(st, "name server", find, (const char *const *)&d->ns[i],
+			    sizeof(*d->ns), k, err);
+	}
 	return rc;
 }
 
@@ -397,7 +478,7 @@ store_escrow_put_domain(struct store *st, const struct escrow_domain *o, bool up
 		return rc;
 	if (update && (rc = domain_clear(st, id, err)) != REG_OK)
 		return rc;
-	if ((rc = domain_refs_put(st, id, d, err)) != REG_OK ||
+	if ((rc = contacts_put(st, id, d, err)) != REG_OK || (rc = ns_put(st, id, d, err)) != REG_OK ||
 	    (rc = domain_ds_put(st, id, d, err)) != REG_OK ||
 	    (rc = statuses_put(st, "domain", id, &d->statuses, err)) != REG_OK ||
 	    (rc = domain_grace_put(st, id, o, err)) != REG_OK)
@@ -491,16 +572,21 @@ roid_next(struct store *st, struct reg_err *err)
 	return stmt_exec(st, err, sql, "");
 }
 
-/* The first reference that points nowhere, as an error: for the message
- * when the commit found one (a scan of every reference, so only then). */
+/* The first reference that points nowhere, as an error. SQLite counts
+ * the violations a transaction with deferred foreign keys still has; only
+ * then is every reference scanned, for the message. */
 static int
 references_check(struct store *st, struct reg_err *err)
 {
 	sqlite3_stmt *s;
-	int rc = REG_OK;
+	int open = 0, high = 0, rc = REG_OK;
 
+	sqlite3_db_status(st->db, SQLITE_DBSTATUS_DEFERRED_FKS, &open, &high, 0);
+	if (open == 0)
+		return REG_OK;
 	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s, NULL) != SQLITE_OK)
 		return store_error(st, SQLITE_ERROR, err);
+	rc = reg_fail(err, REG_ECONSTRAINT, "a reference points at an object that is not there");
 	if (sqlite3_step(s) == SQLITE_ROW)
 		rc = reg_fail(err, REG_ECONSTRAINT, "%s row %lld refers to a %s that is not in "
 		    "the deposit", sqlite3_column_text(s, 0), (long long)sqlite3_column_int64(s, 1),
@@ -532,11 +618,8 @@ store_escrow_restore_end(struct store *st, struct reg_err *err)
 	int rc;
 
 	if ((rc = superordinates(st, err)) != REG_OK || (rc = roid_next(st, err)) != REG_OK ||
-	    (rc = registrants_check(st, err)) != REG_OK)
+	    (rc = registrants_check(st, err)) != REG_OK ||
+	    (rc = references_check(st, err)) != REG_OK || (rc = store_commit(st, err)) != REG_OK)
 		return rc;
-	if ((rc = store_commit(st, err)) == REG_ECONSTRAINT) {
-		references_check(st, err);
-		return rc;
-	}
-	return rc == REG_OK ? indexes_build(st, err) : rc;
+	return indexes_build(st, err);
 }

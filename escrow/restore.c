@@ -354,7 +354,8 @@ rid(struct restore *rs, const char *handle, bool optional, int64_t *id, struct r
 		*id = 0;
 		return optional ? REG_OK : reg_fail(err, REG_EINVAL, "no sponsoring registrar");
 	}
-	if ((hit = bsearch(&key, r->v, (size_t)r->n, sizeof(*r->v), rid_order)) != NULL) {
+	hit = r->n > 0 ? bsearch(&key, r->v, (size_t)r->n, sizeof(*r->v), rid_order) : NULL;
+	if (hit != NULL) {
 		*id = hit->id;
 		return REG_OK;
 	}
