@@ -354,6 +354,36 @@ extra_load(struct gen *g, struct reg_err *err)
 	return REG_OK;
 }
 
+/* An apex name server inside the zone needs its address among the apex
+ * records, or the zone delegates to a name that does not resolve. */
+static void
+apex_ns_check(struct gen *g, const char *ns)
+{
+	uint8_t w[DNAME_WIRE_MAX], key[DNAME_KEY_MAX];
+	char abs[DNAME_TEXT_MAX];
+	const char *why;
+	size_t klen;
+
+	absolute(ns, abs);
+	if (dname_parse(abs, strlen(abs), NULL, w, &why) < 0) {
+		log_warnx("zone.apex_ns %s: %s", ns, why);
+		return;
+	}
+	klen = dname_make_key(w, key);
+	if (klen < g->apex->klen || memcmp(key, dname_key(g->apex), g->apex->klen) != 0)
+		return;
+	for (size_t i = 0; i < g->extra.nrr; i++) {
+		const struct rr *rr = &g->extra.rr[i];
+
+		if ((rr->type == T_A || rr->type == T_AAAA) && rr->owner->wlen == (size_t)
+		    wire_name_len(w, DNAME_WIRE_MAX) && memcmp(dname_wire(rr->owner), w,
+		    rr->owner->wlen) == 0)
+			return;
+	}
+	log_warnx("apex name server %s is in the zone but zone.apex_records gives it no "
+	    "address", abs);
+}
+
 /* SOA, apex NS, and the apex file's records at the apex. */
 static int
 put_apex(struct gen *g, struct reg_err *err)
@@ -368,8 +398,10 @@ put_apex(struct gen *g, struct reg_err *err)
 	    when, g->suffix + 1, (long long)g->cfg->zone.ttl);
 	zout_str(&g->o, line);
 	put_soa(g, ns[0]);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		put_line(g, g->suffix + 1, "NS", ns[i], true);
+		apex_ns_check(g, ns[i]);
+	}
 	free(ns[0]);
 	free(ns);
 	while (g->next_extra < g->extra.nrr &&

@@ -142,28 +142,35 @@ lex_word(struct lexer *lx, struct ztok *t)
  * or -1 with *why. *blank says whether the entry's line starts with a
  * blank (no owner); *line is the line it starts on.
  */
-static int
-lex_entry(struct lexer *lx, struct ztok *tok, bool *blank, int *line, const char **why)
+/* Skips empty and comment-only lines; false at the end of the file.
+ * *blank: whether the line found starts with a blank (no owner). */
+static bool
+skip_empty_lines(struct lexer *lx, bool *blank)
 {
-	int n = 0, paren = 0, paren_line = 0;
-
-	for (;;) {		/* skip empty and comment lines */
+	for (;;) {
 		if (lx->p == lx->end)
-			return 0;
+			return false;
 		*blank = is_blank(*lx->p);
 		while (lx->p < lx->end && is_blank(*lx->p))
 			lx->p++;
 		if (lx->p < lx->end && *lx->p == ';')
 			skip_comment(lx);
-		if (lx->p < lx->end && *lx->p == '\n') {
-			lx->p++;
-			lx->line++;
-			continue;
-		}
 		if (lx->p == lx->end)
-			return 0;
-		break;
+			return false;
+		if (*lx->p != '\n')
+			return true;
+		lx->p++;
+		lx->line++;
 	}
+}
+
+static int
+lex_entry(struct lexer *lx, struct ztok *tok, bool *blank, int *line, const char **why)
+{
+	int n = 0, paren = 0, paren_line = 0;
+
+	if (!skip_empty_lines(lx, blank))
+		return 0;
 	*line = lx->line;
 	while (lx->p < lx->end) {
 		char c = *lx->p;
