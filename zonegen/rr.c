@@ -10,6 +10,8 @@
  *   t  RRSIG time (YYYYMMDDHHMMSS)   T  type mnemonic (RRSIG type covered)
  *   a  IPv4 address           A  IPv6 address
  *   s  one character-string   S  one or more character-strings
+ *   r  the rest as one string without a length octet (CAA value, URI)
+ *   k  a character-string written bare (the CAA tag, RFC 8659 4.1.1)
  *   x  hex to the end         b  base64 to the end
  *   h  NSEC3 salt: length octet + hex, "-" when empty
  *   H  NSEC3 next hash: length octet + base32hex
@@ -58,6 +60,8 @@ static const struct rrtype rrtypes[] = {
 	{ 61, "OPENPGPKEY", "b" },
 	{ 63, "ZONEMD", "411x" },
 	{ 99, "SPF", "S" },
+	{ 256, "URI", "22r" },
+	{ 257, "CAA", "1kr" },
 };
 
 #define TYPE_PREFIX	"TYPE"
@@ -301,6 +305,19 @@ parse_string(struct rdparse *p)
 	return true;
 }
 
+/* A string as the rest of the RDATA, no length octet (RFC 8659 4.1.1). */
+static bool
+parse_rest_string(struct rdparse *p)
+{
+	size_t at = p->o;
+
+	if (!parse_string(p))
+		return false;
+	memmove(p->out + at, p->out + at + 1, p->out[at]);
+	p->o--;
+	return p->t == p->ntok || fail(p, "extra RDATA fields");
+}
+
 /* The remaining tokens joined, for hex and base64 (which may be split by
  * blanks in presentation form). */
 static bool
@@ -447,7 +464,8 @@ parse_field(struct rdparse *p, char f)
 	case 'T': return parse_type(p);
 	case 'a': return parse_addr(p, AF_INET);
 	case 'A': return parse_addr(p, AF_INET6);
-	case 's': return parse_string(p);
+	case 's': case 'k': return parse_string(p);
+	case 'r': return parse_rest_string(p);
 	case 'S':
 		do {
 			if (!parse_string(p))
@@ -529,8 +547,9 @@ field_len(char f, const uint8_t *rd, size_t len)
 	case '2': case 'T': return len >= 2 ? 2 : -1;
 	case '4': case 'd': case 't': case 'a': return len >= 4 ? 4 : -1;
 	case 'A': return len >= 16 ? 16 : -1;
-	case 's': case 'h': case 'H': return len >= 1 && len >= 1u + rd[0] ? 1 + rd[0] : -1;
-	case 'x': case 'b': return (int)len;
+	case 's': case 'k': case 'h': case 'H':
+		return len >= 1 && len >= 1u + rd[0] ? 1 + rd[0] : -1;
+	case 'x': case 'b': case 'r': return (int)len;
 	case 'S':
 		while (n < len) {
 			if (n + 1 + rd[n] > len)
@@ -669,6 +688,10 @@ fmt_field(char f, const uint8_t *rd, size_t n, char *out)
 	case 'a': inet_ntop(AF_INET, rd, out, INET_ADDRSTRLEN); return strlen(out);
 	case 'A': inet_ntop(AF_INET6, rd, out, INET6_ADDRSTRLEN); return strlen(out);
 	case 's': return fmt_string(out, rd + 1, rd[0]);
+	case 'r': return fmt_string(out, rd, n);
+	case 'k':
+		memcpy(out, rd + 1, rd[0]);	/* a tag is letters and digits */
+		return rd[0];
 	case 'S': {
 		size_t o = 0;
 
