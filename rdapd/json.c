@@ -489,8 +489,10 @@ rdap_notice(struct rq *rq, json_t *obj, const char *title, const char *type,
 	json_object_set_new_nocheck(n, "description", desc);
 	if (href != NULL) {
 		json_t *links = json_array();
+		bool ours = strncmp(href, rq->d->base_url, strlen(rq->d->base_url)) == 0;
 
-		json_array_append_new(links, rdap_link(rq->self, rel, href, "text/html"));
+		json_array_append_new(links, rdap_link(rq->self, rel, href,
+		    ours ? RDAP_MEDIA_TYPE : "text/html"));
 		json_object_set_new_nocheck(n, "links", links);
 	}
 	json_array_append_new(notices, n);

@@ -149,7 +149,8 @@ void rdap_top(struct rq *, json_t *obj, unsigned notices);
  * ICANN profile and implementation guide. */
 json_t *rdap_conformance(bool redacted);
 /* Adds one notice to the notices array of obj (creating it); with a
- * text/html link of relation rel to href unless href is NULL. */
+ * link of relation rel to href unless href is NULL (of type text/html,
+ * or application/rdap+json for one of our own URLs). */
 void rdap_notice(struct rq *, json_t *obj, const char *title, const char *type,
     const char *text, const char *rel, const char *href);
 /* The URL of an object: base_url + kind + '/' + key (percent-encoded). */
