@@ -20,8 +20,7 @@ rgp_status(struct xw *x, const char *s, const char *text)
 {
 	xw_start(x, NS_RDE_DOMAIN, "rgpStatus");
 	xw_attr(x, "s", s);
-	if (text != NULL && !x->failed)
-		x->failed = xmlTextWriterWriteString(x->w, BAD_CAST text) < 0;
+	xw_string(x, text);
 	xw_end(x);
 }
 
@@ -51,9 +50,7 @@ contacts_write(struct xw *x, const struct reg_domain *d)
 	for (int i = 0; i < d->ncontact; i++) {
 		xw_start(x, NS_RDE_DOMAIN, "contact");
 		xw_attr(x, "type", d->contact[i].type);
-		if (!x->failed)
-			x->failed = xmlTextWriterWriteString(x->w,
-			    BAD_CAST d->contact[i].handle) < 0;
+		xw_string(x, d->contact[i].handle);
 		xw_end(x);
 	}
 }

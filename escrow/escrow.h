@@ -219,6 +219,8 @@ int xw_close(struct xw *, struct reg_err *err);
 void xw_start(struct xw *, enum escrow_ns, const char *name);
 void xw_end(struct xw *);
 void xw_attr(struct xw *, const char *name, const char *value);
+/* Text in the element started last; nothing when text is NULL. */
+void xw_string(struct xw *, const char *text);
 /* <prefix:name>text</prefix:name>; nothing when text is NULL. */
 void xw_text(struct xw *, enum escrow_ns, const char *name, const char *text);
 void xw_time(struct xw *, enum escrow_ns, const char *name, int64_t t);	/* 0: nothing */

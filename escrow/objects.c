@@ -34,8 +34,7 @@ objects_statuses(struct xw *x, enum escrow_ns ns, const struct reg_status_list *
 		xw_start(x, ns, "status");
 		xw_attr(x, "s", l->v[i].status);
 		xw_attr(x, "lang", l->v[i].lang);
-		if (l->v[i].reason != NULL && !x->failed)
-			x->failed = xmlTextWriterWriteString(x->w, BAD_CAST l->v[i].reason) < 0;
+		xw_string(x, l->v[i].reason);
 		xw_end(x);
 	}
 	if (l->n == 0) {
@@ -226,8 +225,7 @@ contact_phone(struct xw *x, const char *name, const char *number, const char *ex
 		return;
 	xw_start(x, NS_RDE_CONTACT, name);
 	xw_attr(x, "x", ext);
-	if (!x->failed)
-		x->failed = xmlTextWriterWriteString(x->w, BAD_CAST number) < 0;
+	xw_string(x, number);
 	xw_end(x);
 }
 
@@ -327,8 +325,7 @@ host_write(struct deposit_ctx *dc, const struct reg_host *h)
 	for (int i = 0; i < h->naddr; i++) {
 		xw_start(x, ns, "addr");
 		xw_attr(x, "ip", h->addr[i].family == 6 ? "v6" : "v4");
-		if (!x->failed)
-			x->failed = xmlTextWriterWriteString(x->w, BAD_CAST h->addr[i].addr) < 0;
+		xw_string(x, h->addr[i].addr);
 		xw_end(x);
 	}
 	objects_owners(x, ns, h->sponsor, h->creator, h->created, h->updater, h->updated, 0);
@@ -476,8 +473,7 @@ objects_header(struct deposit_ctx *dc, const struct escrow_counts *expect)
 		xw_start(x, NS_HEADER, "count");
 		xw_attr(x, "uri", escrow_ns[escrow_count_ns[k]].uri);
 		snprintf(x->buf, sizeof(x->buf), "%lld", (long long)expect->n[k]);
-		if (!x->failed)
-			x->failed = xmlTextWriterWriteString(x->w, BAD_CAST x->buf) < 0;
+		xw_string(x, x->buf);
 		xw_end(x);
 	}
 	xw_end(x);

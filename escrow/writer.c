@@ -36,6 +36,8 @@ const struct escrow_nsdef escrow_ns[NS_COUNT] = {
 	[NS_EPP] = { "epp", "urn:ietf:params:xml:ns:epp-1.0", false },
 };
 
+#define XW_QNAME_MAX 64	/* "rdeRegistrar:whoisInfo" and the like */
+
 /* Keeps the first failure: later calls on a failed writer do nothing. */
 static void
 check(struct xw *x, int rc)
@@ -87,12 +89,20 @@ xw_close(struct xw *x, struct reg_err *err)
 	return x->failed ? reg_fail(err, REG_EIO, "writing the deposit failed") : REG_OK;
 }
 
+/* The qualified name is put together here rather than by
+ * xmlTextWriterStartElementNS, which allocates three times for it. */
 void
 xw_start(struct xw *x, enum escrow_ns ns, const char *name)
 {
-	if (!x->failed)
-		check(x, xmlTextWriterStartElementNS(x->w, BAD_CAST escrow_ns[ns].prefix,
-		    BAD_CAST name, NULL));
+	char qname[XW_QNAME_MAX];
+
+	if (x->failed)
+		return;
+	if (snprintf(qname, sizeof(qname), "%s:%s", escrow_ns[ns].prefix, name) >=
+	    (int)sizeof(qname))
+		x->failed = true;
+	else
+		check(x, xmlTextWriterStartElement(x->w, BAD_CAST qname));
 }
 
 void
@@ -110,13 +120,19 @@ xw_attr(struct xw *x, const char *name, const char *value)
 }
 
 void
+xw_string(struct xw *x, const char *text)
+{
+	if (!x->failed && text != NULL)
+		check(x, xmlTextWriterWriteString(x->w, BAD_CAST text));
+}
+
+void
 xw_text(struct xw *x, enum escrow_ns ns, const char *name, const char *text)
 {
 	if (x->failed || text == NULL)
 		return;
 	xw_start(x, ns, name);
-	if (!x->failed)
-		check(x, xmlTextWriterWriteString(x->w, BAD_CAST text));
+	xw_string(x, text);
 	xw_end(x);
 }
 
