@@ -13,6 +13,9 @@
 
 #include <cmocka.h>
 
+#include "arena.h"
+#include "store.h"
+
 /* A fresh temporary directory for one test; removed by tmpdir_remove. */
 static inline char *
 tmpdir_new(void)
@@ -46,6 +49,37 @@ write_file(const char *dir, const char *name, const char *text)
 	fputs(text, f);
 	fclose(f);
 	return path;
+}
+
+/* A store in a fresh temporary directory, with an arena for reads. */
+struct store_fixture {
+	char *dir;
+	char *path;		/* dir/master.db */
+	struct store *st;
+	struct arena *a;
+};
+
+/* Creates dir/master.db with STORE_CREATE | STORE_FAST and a new arena. */
+static inline void
+store_fixture_setup(struct store_fixture *sf)
+{
+	struct reg_err err = { 0 };
+
+	sf->dir = tmpdir_new();
+	assert_true(asprintf(&sf->path, "%s/master.db", sf->dir) > 0);
+	sf->st = store_open(sf->path, STORE_CREATE | STORE_FAST, &err);
+	assert_non_null(sf->st);
+	sf->a = arena_new();
+}
+
+/* Closes the store, frees the arena and removes the directory. */
+static inline void
+store_fixture_teardown(struct store_fixture *sf)
+{
+	store_close(sf->st);
+	arena_free(sf->a);
+	tmpdir_remove(sf->dir);
+	free(sf->path);
 }
 
 #endif

@@ -6,9 +6,7 @@
 #include "store.h"
 
 struct fixture {
-	char *dir, *path;
-	struct store *st;
-	struct arena *a;
+	struct store_fixture s;
 	int64_t domain, host;
 };
 
@@ -22,23 +20,19 @@ add_objects(struct fixture *f)
 	struct reg_err err = { 0 };
 	int64_t rid;
 
-	assert_int_equal(store_begin(f->st), REG_OK);
-	assert_int_equal(store_registrar_create(f->st, &r, &rid, &err), REG_OK);
+	assert_int_equal(store_begin(f->s.st), REG_OK);
+	assert_int_equal(store_registrar_create(f->s.st, &r, &rid, &err), REG_OK);
 	d.sponsor_id = d.creator_id = h.sponsor_id = h.creator_id = rid;
-	assert_int_equal(store_domain_create(f->st, &d, &f->domain, &err), REG_OK);
-	assert_int_equal(store_host_create(f->st, &h, &f->host, &err), REG_OK);
+	assert_int_equal(store_domain_create(f->s.st, &d, &f->domain, &err), REG_OK);
+	assert_int_equal(store_host_create(f->s.st, &h, &f->host, &err), REG_OK);
 }
 
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct reg_err err = { 0 };
 
-	f->dir = tmpdir_new();
-	assert_true(asprintf(&f->path, "%s/master.db", f->dir) > 0);
-	assert_non_null(f->st = store_open(f->path, STORE_CREATE | STORE_FAST, &err));
-	f->a = arena_new();
+	store_fixture_setup(&f->s);
 	add_objects(f);		/* leaves the write transaction open */
 	*state = f;
 	return 0;
@@ -49,10 +43,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	store_close(f->st);
-	arena_free(f->a);
-	tmpdir_remove(f->dir);
-	free(f->path);
+	store_fixture_teardown(&f->s);
 	free(f);
 	return 0;
 }
@@ -64,9 +55,9 @@ statuses(struct fixture *f, const char *kind, int64_t id)
 	struct reg_status_list l;
 	char *s = "";
 
-	assert_int_equal(store_status_list(f->st, f->a, kind, id, &l), REG_OK);
+	assert_int_equal(store_status_list(f->s.st, f->s.a, kind, id, &l), REG_OK);
 	for (int i = 0; i < l.n; i++)
-		s = arena_printf(f->a, "%s%s%s", s, i ? " " : "", l.v[i].status);
+		s = arena_printf(f->s.a, "%s%s%s", s, i ? " " : "", l.v[i].status);
 	return s;
 }
 
@@ -117,14 +108,14 @@ test_ok_rule_domain(void **state)
 	struct reg_status upd = { .status = "serverUpdateProhibited" };
 	struct reg_err err = { 0 };
 
-	assert_int_equal(status_sync_ok(f->st, "domain", f->domain, &err), REG_OK);
+	assert_int_equal(status_sync_ok(f->s.st, "domain", f->domain, &err), REG_OK);
 	assert_string_equal(statuses(f, "domain", f->domain), "ok");
-	assert_int_equal(status_set(f->st, "domain", f->domain, &hold, &err), REG_OK);
+	assert_int_equal(status_set(f->s.st, "domain", f->domain, &hold, &err), REG_OK);
 	assert_string_equal(statuses(f, "domain", f->domain), "serverHold");
-	assert_int_equal(status_set(f->st, "domain", f->domain, &upd, &err), REG_OK);
-	assert_int_equal(status_clear(f->st, "domain", f->domain, "serverHold", &err), REG_OK);
+	assert_int_equal(status_set(f->s.st, "domain", f->domain, &upd, &err), REG_OK);
+	assert_int_equal(status_clear(f->s.st, "domain", f->domain, "serverHold", &err), REG_OK);
 	assert_string_equal(statuses(f, "domain", f->domain), "serverUpdateProhibited");
-	assert_int_equal(status_clear(f->st, "domain", f->domain, "serverUpdateProhibited",
+	assert_int_equal(status_clear(f->s.st, "domain", f->domain, "serverUpdateProhibited",
 	    &err), REG_OK);
 	assert_string_equal(statuses(f, "domain", f->domain), "ok");
 }
@@ -140,16 +131,16 @@ test_refusals_change_nothing(void **state)
 	struct reg_status linked = { .status = "linked" };
 	struct reg_err err = { 0 };
 
-	assert_int_equal(status_set(f->st, "domain", f->domain, &hold, &err), REG_OK);
-	assert_int_equal(status_set(f->st, "domain", f->domain, &hold, &err), REG_EEXISTS);
+	assert_int_equal(status_set(f->s.st, "domain", f->domain, &hold, &err), REG_OK);
+	assert_int_equal(status_set(f->s.st, "domain", f->domain, &hold, &err), REG_EEXISTS);
 	assert_non_null(strstr(err.reason, "already has status serverHold"));
-	assert_int_equal(status_clear(f->st, "domain", f->domain, "serverRenewProhibited",
+	assert_int_equal(status_clear(f->s.st, "domain", f->domain, "serverRenewProhibited",
 	    &err), REG_ENOTFOUND);
-	assert_int_equal(status_set(f->st, "domain", f->domain, &ok, &err), REG_EINVAL);
-	assert_int_equal(status_clear(f->st, "domain", f->domain, "ok", &err), REG_EINVAL);
-	assert_int_equal(status_set(f->st, "domain", f->domain, &linked, &err), REG_EINVAL);
-	assert_int_equal(status_set(f->st, "domain", f->domain, &pd, &err), REG_OK);
-	assert_int_equal(status_set(f->st, "domain", f->domain, &del, &err), REG_ESTATUS);
+	assert_int_equal(status_set(f->s.st, "domain", f->domain, &ok, &err), REG_EINVAL);
+	assert_int_equal(status_clear(f->s.st, "domain", f->domain, "ok", &err), REG_EINVAL);
+	assert_int_equal(status_set(f->s.st, "domain", f->domain, &linked, &err), REG_EINVAL);
+	assert_int_equal(status_set(f->s.st, "domain", f->domain, &pd, &err), REG_OK);
+	assert_int_equal(status_set(f->s.st, "domain", f->domain, &del, &err), REG_ESTATUS);
 	assert_string_equal(statuses(f, "domain", f->domain), "pendingDelete serverHold");
 }
 
@@ -161,12 +152,12 @@ test_linked_keeps_ok(void **state)
 	struct reg_status upd = { .status = "clientUpdateProhibited" };
 	struct reg_err err = { 0 };
 
-	assert_int_equal(status_sync_ok(f->st, "host", f->host, &err), REG_OK);
-	assert_int_equal(status_set(f->st, "host", f->host, &linked, &err), REG_OK);
+	assert_int_equal(status_sync_ok(f->s.st, "host", f->host, &err), REG_OK);
+	assert_int_equal(status_set(f->s.st, "host", f->host, &linked, &err), REG_OK);
 	assert_string_equal(statuses(f, "host", f->host), "linked ok");
-	assert_int_equal(status_set(f->st, "host", f->host, &upd, &err), REG_OK);
+	assert_int_equal(status_set(f->s.st, "host", f->host, &upd, &err), REG_OK);
 	assert_string_equal(statuses(f, "host", f->host), "clientUpdateProhibited linked");
-	assert_int_equal(status_clear(f->st, "host", f->host, "clientUpdateProhibited", &err),
+	assert_int_equal(status_clear(f->s.st, "host", f->host, "clientUpdateProhibited", &err),
 	    REG_OK);
 	assert_string_equal(statuses(f, "host", f->host), "linked ok");
 }
@@ -178,7 +169,7 @@ test_missing_object(void **state)
 	struct reg_status hold = { .status = "serverHold" };
 	struct reg_err err = { 0 };
 
-	assert_int_equal(status_set(f->st, "domain", 9999, &hold, &err), REG_ENOTFOUND);
+	assert_int_equal(status_set(f->s.st, "domain", 9999, &hold, &err), REG_ENOTFOUND);
 }
 
 int

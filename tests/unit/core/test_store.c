@@ -6,24 +6,16 @@
 #include "store.h"
 
 struct fixture {
-	char *dir;
-	char *path;
-	struct store *st;
-	struct arena *a;
+	struct store_fixture s;
 };
 
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct reg_err err = { 0 };
 
-	f->dir = tmpdir_new();
-	assert_true(asprintf(&f->path, "%s/master.db", f->dir) > 0);
-	f->st = store_open(f->path, STORE_CREATE | STORE_FAST, &err);
-	assert_non_null(f->st);
-	store_set_roid_suffix(f->st, "TEST");
-	f->a = arena_new();
+	store_fixture_setup(&f->s);
+	store_set_roid_suffix(f->s.st, "TEST");
 	*state = f;
 	return 0;
 }
@@ -33,10 +25,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	store_close(f->st);
-	arena_free(f->a);
-	tmpdir_remove(f->dir);
-	free(f->path);
+	store_fixture_teardown(&f->s);
 	free(f);
 	return 0;
 }
@@ -59,7 +48,7 @@ test_migrated_to_current(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(store_schema_version(f->st), schema_version());
+	assert_int_equal(store_schema_version(f->s.st), schema_version());
 }
 
 static void
@@ -69,7 +58,7 @@ test_open_refuses_missing_file(void **state)
 	struct reg_err err = { 0 };
 	char *path;
 
-	assert_true(asprintf(&path, "%s/absent.db", f->dir) > 0);
+	assert_true(asprintf(&path, "%s/absent.db", f->s.dir) > 0);
 	assert_null(store_open(path, 0, &err));
 	assert_int_equal(err.code, REG_EDB);
 	free(path);
@@ -82,19 +71,19 @@ test_open_refuses_newer_schema(void **state)
 	struct reg_err err = { 0 };
 	char cmd[512];
 
-	store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'PRAGMA user_version = 999'", f->path);
+	store_close(f->s.st);
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'PRAGMA user_version = 999'", f->s.path);
 	assert_int_equal(system(cmd), 0);
-	f->st = store_open(f->path, STORE_CREATE, &err);
-	assert_null(f->st);
+	f->s.st = store_open(f->s.path, STORE_CREATE, &err);
+	assert_null(f->s.st);
 	assert_int_equal(err.code, REG_ESCHEMA);
-	f->st = store_open(f->path, STORE_RDONLY, &err);
-	assert_null(f->st);
+	f->s.st = store_open(f->s.path, STORE_RDONLY, &err);
+	assert_null(f->s.st);
 	/* Leave a usable store for teardown. */
-	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'PRAGMA user_version = %d'", f->path, schema_version());
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'PRAGMA user_version = %d'", f->s.path, schema_version());
 	assert_int_equal(system(cmd), 0);
-	f->st = store_open(f->path, 0, &err);
-	assert_non_null(f->st);
+	f->s.st = store_open(f->s.path, 0, &err);
+	assert_non_null(f->s.st);
 }
 
 static void
@@ -102,11 +91,11 @@ test_commit_logs_changeset(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(store_changelog_last(f->st), 0);
-	add_registrar(f->st, "alpha");
-	assert_int_equal(store_changelog_last(f->st), 1);
-	add_registrar(f->st, "beta");
-	assert_int_equal(store_changelog_last(f->st), 2);
+	assert_int_equal(store_changelog_last(f->s.st), 0);
+	add_registrar(f->s.st, "alpha");
+	assert_int_equal(store_changelog_last(f->s.st), 1);
+	add_registrar(f->s.st, "beta");
+	assert_int_equal(store_changelog_last(f->s.st), 2);
 }
 
 static void
@@ -118,11 +107,11 @@ test_rollback_leaves_no_changeset(void **state)
 	struct reg_err err = { 0 };
 	int64_t id;
 
-	assert_int_equal(store_begin(f->st), REG_OK);
-	assert_int_equal(store_registrar_create(f->st, &r, &id, &err), REG_OK);
-	store_rollback(f->st);
-	assert_int_equal(store_changelog_last(f->st), 0);
-	assert_int_equal(store_registrar_get(f->st, f->a, "gamma", &got), REG_ENOTFOUND);
+	assert_int_equal(store_begin(f->s.st), REG_OK);
+	assert_int_equal(store_registrar_create(f->s.st, &r, &id, &err), REG_OK);
+	store_rollback(f->s.st);
+	assert_int_equal(store_changelog_last(f->s.st), 0);
+	assert_int_equal(store_registrar_get(f->s.st, f->s.a, "gamma", &got), REG_ENOTFOUND);
 }
 
 static void
@@ -130,15 +119,15 @@ test_private_tables_stay_out_of_log(void **state)
 {
 	struct fixture *f = *state;
 	struct reg_err err = { 0 };
-	int64_t id = add_registrar(f->st, "delta");
-	int64_t before = store_changelog_last(f->st);
+	int64_t id = add_registrar(f->s.st, "delta");
+	int64_t before = store_changelog_last(f->s.st);
 
-	assert_int_equal(store_begin(f->st), REG_OK);
-	assert_int_equal(store_registrar_password_set(f->st, id, "$hash"), REG_OK);
-	assert_int_equal(store_authinfo_set(f->st, "D1-TEST", "secret"), REG_OK);
-	assert_int_equal(store_commit(f->st, &err), REG_OK);
+	assert_int_equal(store_begin(f->s.st), REG_OK);
+	assert_int_equal(store_registrar_password_set(f->s.st, id, "$hash"), REG_OK);
+	assert_int_equal(store_authinfo_set(f->s.st, "D1-TEST", "secret"), REG_OK);
+	assert_int_equal(store_commit(f->s.st, &err), REG_OK);
 	/* Only private tables changed: no changeset. */
-	assert_int_equal(store_changelog_last(f->st), before);
+	assert_int_equal(store_changelog_last(f->s.st), before);
 }
 
 /* A group commit: the failed command's savepoint leaves no trace, the
@@ -153,17 +142,17 @@ test_savepoint_rollback_in_group(void **state)
 	struct reg_err err = { 0 };
 	int64_t id;
 
-	assert_int_equal(store_begin(f->st), REG_OK);
-	assert_int_equal(store_savepoint(f->st), REG_OK);
-	assert_int_equal(store_registrar_create(f->st, &r1, &id, &err), REG_OK);
-	assert_int_equal(store_savepoint_release(f->st), REG_OK);
-	assert_int_equal(store_savepoint(f->st), REG_OK);
-	assert_int_equal(store_registrar_create(f->st, &r2, &id, &err), REG_OK);
-	store_savepoint_rollback(f->st);
-	assert_int_equal(store_commit(f->st, &err), REG_OK);
-	assert_int_equal(store_registrar_get(f->st, f->a, "one", &got), REG_OK);
-	assert_int_equal(store_registrar_get(f->st, f->a, "two", &got), REG_ENOTFOUND);
-	assert_int_equal(store_changelog_last(f->st), 1);
+	assert_int_equal(store_begin(f->s.st), REG_OK);
+	assert_int_equal(store_savepoint(f->s.st), REG_OK);
+	assert_int_equal(store_registrar_create(f->s.st, &r1, &id, &err), REG_OK);
+	assert_int_equal(store_savepoint_release(f->s.st), REG_OK);
+	assert_int_equal(store_savepoint(f->s.st), REG_OK);
+	assert_int_equal(store_registrar_create(f->s.st, &r2, &id, &err), REG_OK);
+	store_savepoint_rollback(f->s.st);
+	assert_int_equal(store_commit(f->s.st, &err), REG_OK);
+	assert_int_equal(store_registrar_get(f->s.st, f->s.a, "one", &got), REG_OK);
+	assert_int_equal(store_registrar_get(f->s.st, f->s.a, "two", &got), REG_ENOTFOUND);
+	assert_int_equal(store_changelog_last(f->s.st), 1);
 }
 
 static void
@@ -173,11 +162,11 @@ test_roid_unique_and_suffixed(void **state)
 	struct reg_err err = { 0 };
 	char *r1, *r2;
 
-	assert_int_equal(store_roid_new(f->st, f->a, 'D', &r1), REG_EINVAL);
-	assert_int_equal(store_begin(f->st), REG_OK);
-	assert_int_equal(store_roid_new(f->st, f->a, 'D', &r1), REG_OK);
-	assert_int_equal(store_roid_new(f->st, f->a, 'H', &r2), REG_OK);
-	assert_int_equal(store_commit(f->st, &err), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'D', &r1), REG_EINVAL);
+	assert_int_equal(store_begin(f->s.st), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'D', &r1), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'H', &r2), REG_OK);
+	assert_int_equal(store_commit(f->s.st, &err), REG_OK);
 	assert_string_equal(r1, "D1-TEST");
 	assert_string_equal(r2, "H2-TEST");
 }
@@ -187,7 +176,7 @@ test_readonly_refuses_writes(void **state)
 {
 	struct fixture *f = *state;
 	struct reg_err err = { 0 };
-	struct store *ro = store_open(f->path, STORE_RDONLY, &err);
+	struct store *ro = store_open(f->s.path, STORE_RDONLY, &err);
 
 	assert_non_null(ro);
 	assert_int_not_equal(store_begin(ro), REG_OK);

@@ -13,9 +13,7 @@
 #include "util.h"
 
 struct fixture {
-	char *dir, *path;
-	struct store *st;
-	struct arena *a;
+	struct store_fixture s;
 	int64_t rar, other;		/* registrars "alpha" (sponsor), "beta" */
 	int64_t holder, admin, tech, billing;
 	int64_t ns_in, ns_out;		/* ns.example.test (glue), ns.dns.example */
@@ -27,7 +25,7 @@ commit(struct fixture *f)
 {
 	struct reg_err err = { 0 };
 
-	assert_int_equal(store_commit(f->st, &err), REG_OK);
+	assert_int_equal(store_commit(f->s.st, &err), REG_OK);
 }
 
 static int64_t
@@ -40,7 +38,7 @@ registrar_add(struct fixture *f, const char *handle, const char *name)
 	struct reg_err err = { 0 };
 	int64_t id = 0;
 
-	assert_int_equal(store_registrar_create(f->st, &r, &id, &err), REG_OK);
+	assert_int_equal(store_registrar_create(f->s.st, &r, &id, &err), REG_OK);
 	return id;
 }
 
@@ -60,8 +58,8 @@ contact_add(struct fixture *f, const char *handle, bool loc_only, unsigned discl
 		c.loc = p;
 	else
 		c.intl = p;
-	assert_int_equal(store_roid_new(f->st, f->a, 'C', &c.roid), REG_OK);
-	assert_int_equal(store_contact_create(f->st, &c, &id, &err), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'C', &c.roid), REG_OK);
+	assert_int_equal(store_contact_create(f->s.st, &c, &id, &err), REG_OK);
 	return id;
 }
 
@@ -75,8 +73,8 @@ host_add(struct fixture *f, const char *name, int64_t domain_id, int naddr)
 	struct reg_err err = { 0 };
 	int64_t id = 0;
 
-	assert_int_equal(store_roid_new(f->st, f->a, 'H', &h.roid), REG_OK);
-	assert_int_equal(store_host_create(f->st, &h, &id, &err), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'H', &h.roid), REG_OK);
+	assert_int_equal(store_host_create(f->s.st, &h, &id, &err), REG_OK);
 	return id;
 }
 
@@ -95,8 +93,8 @@ domain_add(struct fixture *f, const char *name, int64_t registrant)
 	struct reg_err err = { 0 };
 	int64_t id = 0;
 
-	assert_int_equal(store_roid_new(f->st, f->a, 'D', &d.roid), REG_OK);
-	assert_int_equal(store_domain_create(f->st, &d, &id, &err), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'D', &d.roid), REG_OK);
+	assert_int_equal(store_domain_create(f->s.st, &d, &id, &err), REG_OK);
 	return id;
 }
 
@@ -114,24 +112,20 @@ example_lists(struct fixture *f)
 	struct reg_status ctp = { "clientTransferProhibited", NULL, NULL };
 	struct reg_err err = { 0 };
 
-	assert_int_equal(store_domain_set_contacts(f->st, &d, &err), REG_OK);
-	assert_int_equal(store_domain_set_ns(f->st, &d, &err), REG_OK);
-	assert_int_equal(store_domain_set_ds(f->st, &d, &err), REG_OK);
-	assert_int_equal(store_status_add(f->st, "domain", f->domain, &hold), REG_OK);
-	assert_int_equal(store_status_add(f->st, "domain", f->domain, &ctp), REG_OK);
+	assert_int_equal(store_domain_set_contacts(f->s.st, &d, &err), REG_OK);
+	assert_int_equal(store_domain_set_ns(f->s.st, &d, &err), REG_OK);
+	assert_int_equal(store_domain_set_ds(f->s.st, &d, &err), REG_OK);
+	assert_int_equal(store_status_add(f->s.st, "domain", f->domain, &hold), REG_OK);
+	assert_int_equal(store_status_add(f->s.st, "domain", f->domain, &ctp), REG_OK);
 }
 
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct reg_err err = { 0 };
 
-	f->dir = tmpdir_new();
-	assert_true(asprintf(&f->path, "%s/master.db", f->dir) > 0);
-	assert_non_null(f->st = store_open(f->path, STORE_CREATE | STORE_FAST, &err));
-	f->a = arena_new();
-	assert_int_equal(store_begin(f->st), REG_OK);
+	store_fixture_setup(&f->s);
+	assert_int_equal(store_begin(f->s.st), REG_OK);
 	f->rar = registrar_add(f, "alpha", "Alpha Registrar");
 	f->other = registrar_add(f, "beta", "Beta Registrar");
 	f->holder = contact_add(f, "holder", false, DISCLOSE_NAME_INT);
@@ -153,10 +147,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	store_close(f->st);
-	arena_free(f->a);
-	tmpdir_remove(f->dir);
-	free(f->path);
+	store_fixture_teardown(&f->s);
 	free(f);
 	return 0;
 }
@@ -166,9 +157,9 @@ view_of(struct fixture *f, const char *name)
 {
 	struct reg_domain_view v;
 
-	assert_int_equal(store_read_begin(f->st), REG_OK);
-	assert_int_equal(store_domain_view(f->st, f->a, name, &v), REG_OK);
-	store_read_end(f->st);
+	assert_int_equal(store_read_begin(f->s.st), REG_OK);
+	assert_int_equal(store_domain_view(f->s.st, f->s.a, name, &v), REG_OK);
+	store_read_end(f->s.st);
 	return v;
 }
 
@@ -179,7 +170,7 @@ test_view_domain(void **state)
 	struct reg_domain_view v = view_of(f, "example.test");
 	struct reg_domain d;
 
-	assert_int_equal(store_domain_get(f->st, f->a, "example.test", &d), REG_OK);
+	assert_int_equal(store_domain_get(f->s.st, f->s.a, "example.test", &d), REG_OK);
 	assert_int_equal(v.d.id, f->domain);
 	assert_string_equal(v.d.name, "example.test");
 	assert_null(v.d.uname);
@@ -273,10 +264,10 @@ test_view_bare_and_missing(void **state)
 	assert_int_equal(v.d.nds, 0);
 	assert_int_equal(v.d.statuses.n, 0);
 	assert_int_equal(v.d.registrant_id, 0);
-	assert_int_equal(store_read_begin(f->st), REG_OK);
-	assert_int_equal(store_domain_view(f->st, f->a, "nosuch.test", &v), REG_ENOTFOUND);
-	assert_int_equal(store_domain_view(f->st, f->a, "EXAMPLE.TEST", &v), REG_ENOTFOUND);
-	store_read_end(f->st);
+	assert_int_equal(store_read_begin(f->s.st), REG_OK);
+	assert_int_equal(store_domain_view(f->s.st, f->s.a, "nosuch.test", &v), REG_ENOTFOUND);
+	assert_int_equal(store_domain_view(f->s.st, f->s.a, "EXAMPLE.TEST", &v), REG_ENOTFOUND);
+	store_read_end(f->s.st);
 }
 
 static void
@@ -286,7 +277,7 @@ test_ns_hosts_without_ns(void **state)
 	struct reg_host *h = NULL;
 	int n = -1;
 
-	assert_int_equal(store_domain_ns_hosts(f->st, f->a, 999, &h, &n), REG_OK);
+	assert_int_equal(store_domain_ns_hosts(f->s.st, f->s.a, 999, &h, &n), REG_OK);
 	assert_int_equal(n, 0);
 	assert_non_null(h);
 }
@@ -296,13 +287,13 @@ test_reader_tune(void **state)
 {
 	struct fixture *f = *state;
 	struct reg_err err = { 0 };
-	struct store *ro = store_open(f->path, STORE_RDONLY, &err);
+	struct store *ro = store_open(f->s.path, STORE_RDONLY, &err);
 	struct reg_domain_view v;
 
 	assert_non_null(ro);
 	assert_int_equal(store_reader_tune(ro, 1 << 20, 1024), REG_OK);
 	assert_int_equal(store_read_begin(ro), REG_OK);
-	assert_int_equal(store_domain_view(ro, f->a, "example.test", &v), REG_OK);
+	assert_int_equal(store_domain_view(ro, f->s.a, "example.test", &v), REG_OK);
 	assert_int_equal(v.ncontacts, 4);
 	store_read_end(ro);
 	store_close(ro);

@@ -15,10 +15,7 @@
 #include "util.h"
 
 struct fixture {
-	char *dir;
-	char *path;
-	struct store *st;
-	struct arena *a;
+	struct store_fixture s;
 	int64_t r1, r2;		/* registrars "alpha" and "beta" */
 	int64_t seq;		/* changelog position at begin() */
 };
@@ -31,8 +28,8 @@ struct world {
 static void
 begin(struct fixture *f)
 {
-	f->seq = store_changelog_last(f->st);
-	assert_int_equal(store_begin(f->st), REG_OK);
+	f->seq = store_changelog_last(f->s.st);
+	assert_int_equal(store_begin(f->s.st), REG_OK);
 }
 
 static void
@@ -40,8 +37,8 @@ commit_public(struct fixture *f)
 {
 	struct reg_err err = { 0 };
 
-	assert_int_equal(store_commit(f->st, &err), REG_OK);
-	assert_int_equal(store_changelog_last(f->st), f->seq + 1);
+	assert_int_equal(store_commit(f->s.st, &err), REG_OK);
+	assert_int_equal(store_changelog_last(f->s.st), f->seq + 1);
 }
 
 static void
@@ -49,16 +46,16 @@ commit_private(struct fixture *f)
 {
 	struct reg_err err = { 0 };
 
-	assert_int_equal(store_commit(f->st, &err), REG_OK);
-	assert_int_equal(store_changelog_last(f->st), f->seq);
+	assert_int_equal(store_commit(f->s.st, &err), REG_OK);
+	assert_int_equal(store_changelog_last(f->s.st), f->seq);
 }
 
 /* Ends a transaction whose writes failed: nothing may reach the log. */
 static void
 rollback(struct fixture *f)
 {
-	store_rollback(f->st);
-	assert_int_equal(store_changelog_last(f->st), f->seq);
+	store_rollback(f->s.st);
+	assert_int_equal(store_changelog_last(f->s.st), f->seq);
 }
 
 static void
@@ -80,7 +77,7 @@ registrar_add(struct fixture *f, const char *handle)
 	int64_t id = 0;
 
 	begin(f);
-	assert_int_equal(store_registrar_create(f->st, &r, &id, &err), REG_OK);
+	assert_int_equal(store_registrar_create(f->s.st, &r, &id, &err), REG_OK);
 	commit_public(f);
 	return id;
 }
@@ -89,14 +86,9 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct reg_err err = { 0 };
 
-	f->dir = tmpdir_new();
-	assert_true(asprintf(&f->path, "%s/master.db", f->dir) > 0);
-	f->st = store_open(f->path, STORE_CREATE | STORE_FAST, &err);
-	assert_non_null(f->st);
-	store_set_roid_suffix(f->st, "TEST");
-	f->a = arena_new();
+	store_fixture_setup(&f->s);
+	store_set_roid_suffix(f->s.st, "TEST");
 	f->r1 = registrar_add(f, "alpha");
 	f->r2 = registrar_add(f, "beta");
 	*state = f;
@@ -108,10 +100,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	store_close(f->st);
-	arena_free(f->a);
-	tmpdir_remove(f->dir);
-	free(f->path);
+	store_fixture_teardown(&f->s);
 	free(f);
 	return 0;
 }
@@ -146,8 +135,8 @@ contact_add(struct fixture *f, const char *handle)
 	int64_t id = 0;
 
 	begin(f);
-	assert_int_equal(store_roid_new(f->st, f->a, 'C', &c.roid), REG_OK);
-	assert_int_equal(store_contact_create(f->st, &c, &id, &err), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'C', &c.roid), REG_OK);
+	assert_int_equal(store_contact_create(f->s.st, &c, &id, &err), REG_OK);
 	commit_public(f);
 	return id;
 }
@@ -176,8 +165,8 @@ host_add(struct fixture *f, const char *name, int64_t domain_id)
 	int64_t id = 0;
 
 	begin(f);
-	assert_int_equal(store_roid_new(f->st, f->a, 'H', &h.roid), REG_OK);
-	assert_int_equal(store_host_create(f->st, &h, &id, &err), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'H', &h.roid), REG_OK);
+	assert_int_equal(store_host_create(f->s.st, &h, &id, &err), REG_OK);
 	commit_public(f);
 	return id;
 }
@@ -199,11 +188,11 @@ domain_make(struct fixture *f, const char *name, const struct world *w)
 	};
 
 	d.ncontact = 2;
-	d.contact = arena_alloc(f->a, 2 * sizeof(*d.contact));
+	d.contact = arena_alloc(f->s.a, 2 * sizeof(*d.contact));
 	d.contact[0] = (struct reg_domain_contact){ .type = "admin", .contact_id = w->admin };
 	d.contact[1] = (struct reg_domain_contact){ .type = "tech", .contact_id = w->registrant };
 	d.nns = 2;
-	d.ns_id = arena_alloc(f->a, 2 * sizeof(*d.ns_id));
+	d.ns_id = arena_alloc(f->s.a, 2 * sizeof(*d.ns_id));
 	d.ns_id[0] = w->ns2;
 	d.ns_id[1] = w->ns1;
 	return d;
@@ -217,8 +206,8 @@ domain_add(struct fixture *f, const char *name, const struct world *w)
 	int64_t id = 0;
 
 	begin(f);
-	assert_int_equal(store_roid_new(f->st, f->a, 'D', &d.roid), REG_OK);
-	assert_int_equal(store_domain_create(f->st, &d, &id, &err), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'D', &d.roid), REG_OK);
+	assert_int_equal(store_domain_create(f->s.st, &d, &id, &err), REG_OK);
 	commit_public(f);
 	return id;
 }
@@ -242,7 +231,7 @@ status_add(struct fixture *f, const char *kind, int64_t id, const char *status,
 	struct reg_status s = { .status = (char *)status, .lang = reason ? "en" : NULL,
 	    .reason = (char *)reason };
 
-	assert_int_equal(store_status_add(f->st, kind, id, &s), REG_OK);
+	assert_int_equal(store_status_add(f->s.st, kind, id, &s), REG_OK);
 }
 
 /* --- contacts ------------------------------------------------------------- */
@@ -289,13 +278,13 @@ test_contact_round_trip(void **state)
 	struct reg_err err = { 0 };
 
 	begin(f);
-	assert_int_equal(store_roid_new(f->st, f->a, 'C', &c.roid), REG_OK);
-	assert_int_equal(store_contact_create(f->st, &c, &c.id, &err), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'C', &c.roid), REG_OK);
+	assert_int_equal(store_contact_create(f->s.st, &c, &c.id, &err), REG_OK);
 	status_add(f, "contact", c.id, "clientDeleteProhibited", "court order");
 	status_add(f, "contact", c.id, "clientTransferProhibited", NULL);
 	commit_public(f);
 
-	assert_int_equal(store_contact_get(f->st, f->a, "jd-1", &got), REG_OK);
+	assert_int_equal(store_contact_get(f->s.st, f->s.a, "jd-1", &got), REG_OK);
 	assert_int_equal(got.id, c.id);
 	assert_contact_equal(&c, &got);
 	assert_string_equal(got.sponsor, "alpha");
@@ -308,10 +297,10 @@ test_contact_round_trip(void **state)
 	assert_string_equal(got.statuses.v[1].status, "clientTransferProhibited");
 	assert_null(got.statuses.v[1].reason);
 
-	assert_int_equal(store_contact_get_by_id(f->st, f->a, c.id, &byid), REG_OK);
+	assert_int_equal(store_contact_get_by_id(f->s.st, f->s.a, c.id, &byid), REG_OK);
 	assert_contact_equal(&c, &byid);
-	assert_int_equal(store_contact_get(f->st, f->a, "nobody", &got), REG_ENOTFOUND);
-	assert_int_equal(store_contact_get_by_id(f->st, f->a, c.id + 99, &got), REG_ENOTFOUND);
+	assert_int_equal(store_contact_get(f->s.st, f->s.a, "nobody", &got), REG_ENOTFOUND);
+	assert_int_equal(store_contact_get_by_id(f->s.st, f->s.a, c.id + 99, &got), REG_ENOTFOUND);
 }
 
 static void
@@ -322,7 +311,7 @@ test_contact_update(void **state)
 	struct reg_err err = { 0 };
 	int64_t id = contact_add(f, "jd-2");
 
-	assert_int_equal(store_contact_get_by_id(f->st, f->a, id, &c), REG_OK);
+	assert_int_equal(store_contact_get_by_id(f->s.st, f->s.a, id, &c), REG_OK);
 	c.intl = (struct reg_postal){ 0 };	/* drop the int form */
 	c.loc.addr.sp = "ZH";
 	c.voice_ext = NULL;
@@ -335,10 +324,10 @@ test_contact_update(void **state)
 	c.transferred = 4000;
 	c.handle = "ignored";	/* not rewritten */
 	begin(f);
-	assert_int_equal(store_contact_update(f->st, &c, &err), REG_OK);
+	assert_int_equal(store_contact_update(f->s.st, &c, &err), REG_OK);
 	commit_public(f);
 
-	assert_int_equal(store_contact_get_by_id(f->st, f->a, id, &got), REG_OK);
+	assert_int_equal(store_contact_get_by_id(f->s.st, f->s.a, id, &got), REG_OK);
 	c.handle = "jd-2";
 	assert_contact_equal(&c, &got);
 	assert_string_equal(got.sponsor, "beta");
@@ -347,7 +336,7 @@ test_contact_update(void **state)
 
 	c.id = id + 99;
 	begin(f);
-	assert_int_equal(store_contact_update(f->st, &c, &err), REG_ENOTFOUND);
+	assert_int_equal(store_contact_update(f->s.st, &c, &err), REG_ENOTFOUND);
 	rollback(f);
 }
 
@@ -361,19 +350,19 @@ test_contact_constraints(void **state)
 
 	contact_add(f, "dup-1");
 	begin(f);
-	assert_int_equal(store_roid_new(f->st, f->a, 'C', &c.roid), REG_OK);
-	assert_int_equal(store_contact_create(f->st, &c, &id, &err), REG_EEXISTS);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'C', &c.roid), REG_OK);
+	assert_int_equal(store_contact_create(f->s.st, &c, &id, &err), REG_EEXISTS);
 	c.handle = "fresh-1";
 	c.sponsor_id = 999;
-	assert_int_equal(store_contact_create(f->st, &c, &id, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_contact_create(f->s.st, &c, &id, &err), REG_ECONSTRAINT);
 	c.sponsor_id = f->r1;
 	c.intl.name = c.loc.name = NULL;
-	assert_int_equal(store_contact_create(f->st, &c, &id, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_contact_create(f->s.st, &c, &id, &err), REG_ECONSTRAINT);
 	c = contact_make(f, "x");	/* handle too short */
 	c.roid = "C99-TEST";
-	assert_int_equal(store_contact_create(f->st, &c, &id, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_contact_create(f->s.st, &c, &id, &err), REG_ECONSTRAINT);
 	rollback(f);
-	assert_int_equal(store_contact_get(f->st, f->a, "fresh-1", &c), REG_ENOTFOUND);
+	assert_int_equal(store_contact_get(f->s.st, f->s.a, "fresh-1", &c), REG_ENOTFOUND);
 }
 
 static void
@@ -388,25 +377,25 @@ test_contact_delete_purges(void **state)
 	char *pw;
 	int64_t id = contact_add(f, "gone-1");
 
-	assert_int_equal(store_contact_get_by_id(f->st, f->a, id, &c), REG_OK);
+	assert_int_equal(store_contact_get_by_id(f->s.st, f->s.a, id, &c), REG_OK);
 	t.object_id = id, t.gaining_id = f->r2, t.losing_id = f->r1;
 	begin(f);
 	status_add(f, "contact", id, "clientUpdateProhibited", NULL);
-	assert_int_equal(store_authinfo_set(f->st, c.roid, "s3cret"), REG_OK);
-	assert_int_equal(store_transfer_put(f->st, &t), REG_OK);
+	assert_int_equal(store_authinfo_set(f->s.st, c.roid, "s3cret"), REG_OK);
+	assert_int_equal(store_transfer_put(f->s.st, &t), REG_OK);
 	commit_public(f);
 
 	begin(f);
-	assert_int_equal(store_contact_delete(f->st, id, &err), REG_OK);
+	assert_int_equal(store_contact_delete(f->s.st, id, &err), REG_OK);
 	commit_public(f);
-	assert_int_equal(store_contact_get_by_id(f->st, f->a, id, &c), REG_ENOTFOUND);
-	assert_int_equal(store_status_list(f->st, f->a, "contact", id, &sl), REG_OK);
+	assert_int_equal(store_contact_get_by_id(f->s.st, f->s.a, id, &c), REG_ENOTFOUND);
+	assert_int_equal(store_status_list(f->s.st, f->s.a, "contact", id, &sl), REG_OK);
 	assert_int_equal(sl.n, 0);
-	assert_int_equal(store_authinfo_get(f->st, f->a, c.roid, &pw), REG_ENOTFOUND);
-	assert_int_equal(store_transfer_get(f->st, f->a, "contact", id, &t), REG_ENOTFOUND);
+	assert_int_equal(store_authinfo_get(f->s.st, f->s.a, c.roid, &pw), REG_ENOTFOUND);
+	assert_int_equal(store_transfer_get(f->s.st, f->s.a, "contact", id, &t), REG_ENOTFOUND);
 
 	begin(f);
-	assert_int_equal(store_contact_delete(f->st, id, &err), REG_ENOTFOUND);
+	assert_int_equal(store_contact_delete(f->s.st, id, &err), REG_ENOTFOUND);
 	rollback(f);
 }
 
@@ -419,18 +408,18 @@ test_contact_in_use(void **state)
 	int64_t dom = domain_add(f, "used.test", &w);
 	int64_t spare = contact_add(f, "spare-1");
 
-	assert_true(store_contact_in_use(f->st, w.registrant));	/* registrant, tech */
-	assert_true(store_contact_in_use(f->st, w.admin));	/* admin only */
-	assert_false(store_contact_in_use(f->st, spare));
+	assert_true(store_contact_in_use(f->s.st, w.registrant));	/* registrant, tech */
+	assert_true(store_contact_in_use(f->s.st, w.admin));	/* admin only */
+	assert_false(store_contact_in_use(f->s.st, spare));
 	begin(f);
-	assert_int_equal(store_contact_delete(f->st, w.registrant, &err), REG_EINUSE);
-	assert_int_equal(store_contact_delete(f->st, w.admin, &err), REG_EINUSE);
+	assert_int_equal(store_contact_delete(f->s.st, w.registrant, &err), REG_EINUSE);
+	assert_int_equal(store_contact_delete(f->s.st, w.admin, &err), REG_EINUSE);
 	assert_non_null(strstr(err.reason, "linked"));
 	rollback(f);
 
 	begin(f);
-	assert_int_equal(store_domain_delete(f->st, dom, &err), REG_OK);
-	assert_int_equal(store_contact_delete(f->st, w.admin, &err), REG_OK);
+	assert_int_equal(store_domain_delete(f->s.st, dom, &err), REG_OK);
+	assert_int_equal(store_contact_delete(f->s.st, w.admin, &err), REG_OK);
 	commit_public(f);
 }
 
@@ -456,12 +445,12 @@ test_host_round_trip(void **state)
 	struct reg_err err = { 0 };
 
 	begin(f);
-	assert_int_equal(store_roid_new(f->st, f->a, 'H', &h.roid), REG_OK);
-	assert_int_equal(store_host_create(f->st, &h, &h.id, &err), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'H', &h.roid), REG_OK);
+	assert_int_equal(store_host_create(f->s.st, &h, &h.id, &err), REG_OK);
 	status_add(f, "host", h.id, "serverUpdateProhibited", "registry lock");
 	commit_public(f);
 
-	assert_int_equal(store_host_get(f->st, f->a, "ns1.example.test", &got), REG_OK);
+	assert_int_equal(store_host_get(f->s.st, f->s.a, "ns1.example.test", &got), REG_OK);
 	assert_int_equal(got.id, h.id);
 	assert_string_equal(got.roid, h.roid);
 	assert_int_equal(got.domain_id, dom);
@@ -475,12 +464,12 @@ test_host_round_trip(void **state)
 	assert_int_equal(got.statuses.n, 1);
 	assert_string_equal(got.statuses.v[0].reason, "registry lock");
 
-	assert_int_equal(store_host_get_by_id(f->st, f->a, w.ns1, &got), REG_OK);
+	assert_int_equal(store_host_get_by_id(f->s.st, f->s.a, w.ns1, &got), REG_OK);
 	assert_string_equal(got.name, "ns1.other.test");
 	assert_int_equal(got.domain_id, 0);
 	assert_host_addrs(&got);
 	assert_int_equal(got.statuses.n, 0);
-	assert_int_equal(store_host_get(f->st, f->a, "ns9.example.test", &got), REG_ENOTFOUND);
+	assert_int_equal(store_host_get(f->s.st, f->s.a, "ns9.example.test", &got), REG_ENOTFOUND);
 }
 
 static void
@@ -492,7 +481,7 @@ test_host_update_replaces_addresses(void **state)
 	struct reg_err err = { 0 };
 	int64_t id = host_add(f, "ns.old.test", 0);
 
-	assert_int_equal(store_host_get_by_id(f->st, f->a, id, &h), REG_OK);
+	assert_int_equal(store_host_get_by_id(f->s.st, f->s.a, id, &h), REG_OK);
 	h.name = "ns.new.test";
 	h.sponsor_id = h.updater_id = f->r2;
 	h.updated = 7000;
@@ -500,11 +489,11 @@ test_host_update_replaces_addresses(void **state)
 	h.naddr = 1;
 	h.addr = one;
 	begin(f);
-	assert_int_equal(store_host_update(f->st, &h, &err), REG_OK);
+	assert_int_equal(store_host_update(f->s.st, &h, &err), REG_OK);
 	commit_public(f);
 
-	assert_int_equal(store_host_get(f->st, f->a, "ns.old.test", &got), REG_ENOTFOUND);
-	assert_int_equal(store_host_get(f->st, f->a, "ns.new.test", &got), REG_OK);
+	assert_int_equal(store_host_get(f->s.st, f->s.a, "ns.old.test", &got), REG_ENOTFOUND);
+	assert_int_equal(store_host_get(f->s.st, f->s.a, "ns.new.test", &got), REG_OK);
 	assert_int_equal(got.id, id);
 	assert_string_equal(got.sponsor, "beta");
 	assert_string_equal(got.updater, "beta");
@@ -516,7 +505,7 @@ test_host_update_replaces_addresses(void **state)
 
 	h.id = id + 99;
 	begin(f);
-	assert_int_equal(store_host_update(f->st, &h, &err), REG_ENOTFOUND);
+	assert_int_equal(store_host_update(f->s.st, &h, &err), REG_ENOTFOUND);
 	rollback(f);
 }
 
@@ -533,27 +522,27 @@ test_host_constraints(void **state)
 	host_add(f, "ns.dup.test", 0);
 	begin(f);
 	h.roid = "H90-TEST";
-	assert_int_equal(store_host_create(f->st, &h, &id, &err), REG_EEXISTS);
+	assert_int_equal(store_host_create(f->s.st, &h, &id, &err), REG_EEXISTS);
 	h.name = "NS.UPPER.TEST";
-	assert_int_equal(store_host_create(f->st, &h, &id, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_host_create(f->s.st, &h, &id, &err), REG_ECONSTRAINT);
 	h.name = "ns.fresh.test";
 	h.sponsor_id = 999;
-	assert_int_equal(store_host_create(f->st, &h, &id, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_host_create(f->s.st, &h, &id, &err), REG_ECONSTRAINT);
 	h.sponsor_id = f->r1;
 	h.domain_id = 999;
-	assert_int_equal(store_host_create(f->st, &h, &id, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_host_create(f->s.st, &h, &id, &err), REG_ECONSTRAINT);
 	h.domain_id = 0;
 	h.addr = bad;
 	h.naddr = 1;
-	assert_int_equal(store_host_create(f->st, &h, &id, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_host_create(f->s.st, &h, &id, &err), REG_ECONSTRAINT);
 	rollback(f);
 
 	begin(f);
 	h.addr = twice;
 	h.naddr = 2;
-	assert_int_equal(store_host_create(f->st, &h, &id, &err), REG_EEXISTS);
+	assert_int_equal(store_host_create(f->s.st, &h, &id, &err), REG_EEXISTS);
 	rollback(f);
-	assert_int_equal(store_host_get(f->st, f->a, "ns.fresh.test", &h), REG_ENOTFOUND);
+	assert_int_equal(store_host_get(f->s.st, f->s.a, "ns.fresh.test", &h), REG_ENOTFOUND);
 }
 
 static void
@@ -567,25 +556,25 @@ test_host_delete(void **state)
 	struct reg_err err = { 0 };
 
 	domain_add(f, "deleg.test", &w);
-	assert_true(store_host_in_use(f->st, w.ns1));
+	assert_true(store_host_in_use(f->s.st, w.ns1));
 	begin(f);
 	status_add(f, "host", w.ns1, "clientUpdateProhibited", NULL);
 	commit_public(f);
 
 	begin(f);
-	assert_int_equal(store_host_delete(f->st, w.ns1, &err), REG_EINUSE);
+	assert_int_equal(store_host_delete(f->s.st, w.ns1, &err), REG_EINUSE);
 	assert_non_null(strstr(err.reason, "name server"));
 	rollback(f);
 
-	assert_int_equal(store_domain_get(f->st, f->a, "deleg.test", &d), REG_OK);
+	assert_int_equal(store_domain_get(f->s.st, f->s.a, "deleg.test", &d), REG_OK);
 	d.nns = 0;
 	begin(f);
-	assert_int_equal(store_domain_set_ns(f->st, &d, &err), REG_OK);
-	assert_false(store_host_in_use(f->st, w.ns1));
-	assert_int_equal(store_host_delete(f->st, w.ns1, &err), REG_OK);
+	assert_int_equal(store_domain_set_ns(f->s.st, &d, &err), REG_OK);
+	assert_false(store_host_in_use(f->s.st, w.ns1));
+	assert_int_equal(store_host_delete(f->s.st, w.ns1, &err), REG_OK);
 	commit_public(f);
-	assert_int_equal(store_host_get_by_id(f->st, f->a, w.ns1, &got), REG_ENOTFOUND);
-	assert_int_equal(store_status_list(f->st, f->a, "host", w.ns1, &sl), REG_OK);
+	assert_int_equal(store_host_get_by_id(f->s.st, f->s.a, w.ns1, &got), REG_ENOTFOUND);
+	assert_int_equal(store_status_list(f->s.st, f->s.a, "host", w.ns1, &sl), REG_OK);
 	assert_int_equal(sl.n, 0);
 
 	/* The name is free again and comes back without the old addresses. */
@@ -593,13 +582,13 @@ test_host_delete(void **state)
 	h.naddr = 0;
 	h.roid = "H91-TEST";
 	begin(f);
-	assert_int_equal(store_host_create(f->st, &h, &h.id, &err), REG_OK);
+	assert_int_equal(store_host_create(f->s.st, &h, &h.id, &err), REG_OK);
 	commit_public(f);
-	assert_int_equal(store_host_get(f->st, f->a, "ns1.other.test", &got), REG_OK);
+	assert_int_equal(store_host_get(f->s.st, f->s.a, "ns1.other.test", &got), REG_OK);
 	assert_int_equal(got.naddr, 0);
 
 	begin(f);
-	assert_int_equal(store_host_delete(f->st, w.ns1, &err), REG_ENOTFOUND);
+	assert_int_equal(store_host_delete(f->s.st, w.ns1, &err), REG_ENOTFOUND);
 	rollback(f);
 }
 
@@ -614,14 +603,14 @@ test_host_list_by_domain(void **state)
 
 	host_add(f, "ns2.parent.test", dom);
 	host_add(f, "ns1.parent.test", dom);
-	assert_int_equal(store_host_list_by_domain(f->st, f->a, dom, &v, &n), REG_OK);
+	assert_int_equal(store_host_list_by_domain(f->s.st, f->s.a, dom, &v, &n), REG_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(v[0].name, "ns1.parent.test");
 	assert_string_equal(v[1].name, "ns2.parent.test");
 	assert_string_equal(v[1].sponsor, "alpha");
 	assert_host_addrs(&v[0]);
 	assert_host_addrs(&v[1]);
-	assert_int_equal(store_host_list_by_domain(f->st, f->a, dom + 99, &v, &n), REG_OK);
+	assert_int_equal(store_host_list_by_domain(f->s.st, f->s.a, dom + 99, &v, &n), REG_OK);
 	assert_int_equal(n, 0);
 }
 
@@ -657,13 +646,13 @@ test_domain_round_trip(void **state)
 	d.deleted = 3600;
 	d.rgp = "redemptionPeriod";
 	begin(f);
-	assert_int_equal(store_roid_new(f->st, f->a, 'D', &d.roid), REG_OK);
-	assert_int_equal(store_domain_create(f->st, &d, &d.id, &err), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'D', &d.roid), REG_OK);
+	assert_int_equal(store_domain_create(f->s.st, &d, &d.id, &err), REG_OK);
 	status_add(f, "domain", d.id, "pendingDelete", NULL);
 	status_add(f, "domain", d.id, "clientHold", "unpaid invoice");
 	commit_public(f);
 
-	assert_int_equal(store_domain_get(f->st, f->a, "xn--bcher-kva.test", &got), REG_OK);
+	assert_int_equal(store_domain_get(f->s.st, f->s.a, "xn--bcher-kva.test", &got), REG_OK);
 	assert_int_equal(got.id, d.id);
 	assert_string_equal(got.uname, "bücher.test");
 	assert_string_equal(got.roid, d.roid);
@@ -698,12 +687,12 @@ test_domain_round_trip(void **state)
 	assert_string_equal(got.statuses.v[0].reason, "unpaid invoice");
 	assert_string_equal(got.statuses.v[1].status, "pendingDelete");
 
-	assert_int_equal(store_domain_get_by_id(f->st, f->a, d.id, &got), REG_OK);
+	assert_int_equal(store_domain_get_by_id(f->s.st, f->s.a, d.id, &got), REG_OK);
 	assert_string_equal(got.name, "xn--bcher-kva.test");
 	assert_int_equal(got.nds, 2);
-	assert_true(store_domain_exists(f->st, "xn--bcher-kva.test"));
-	assert_false(store_domain_exists(f->st, "absent.test"));
-	assert_int_equal(store_domain_get(f->st, f->a, "absent.test", &got), REG_ENOTFOUND);
+	assert_true(store_domain_exists(f->s.st, "xn--bcher-kva.test"));
+	assert_false(store_domain_exists(f->s.st, "absent.test"));
+	assert_int_equal(store_domain_get(f->s.st, f->s.a, "absent.test", &got), REG_ENOTFOUND);
 }
 
 static void
@@ -715,9 +704,9 @@ test_domain_minimal(void **state)
 	struct reg_err err = { 0 };
 
 	begin(f);
-	assert_int_equal(store_domain_create(f->st, &d, &d.id, &err), REG_OK);
+	assert_int_equal(store_domain_create(f->s.st, &d, &d.id, &err), REG_OK);
 	commit_public(f);
-	assert_int_equal(store_domain_get(f->st, f->a, "bare.test", &got), REG_OK);
+	assert_int_equal(store_domain_get(f->s.st, f->s.a, "bare.test", &got), REG_OK);
 	assert_null(got.uname);
 	assert_null(got.registrant);
 	assert_int_equal(got.registrant_id, 0);
@@ -736,16 +725,16 @@ test_domain_update_and_lists(void **state)
 	struct reg_domain d, got;
 	struct reg_err err = { 0 };
 
-	assert_int_equal(store_domain_get_by_id(f->st, f->a, id, &d), REG_OK);
+	assert_int_equal(store_domain_get_by_id(f->s.st, f->s.a, id, &d), REG_OK);
 	d.sponsor_id = d.updater_id = f->r2;
 	d.registrant_id = w.admin;
 	d.updated = 8000;
 	d.expires += 86400;
 	d.max_sig_life = 3600;
 	begin(f);
-	assert_int_equal(store_domain_update(f->st, &d, &err), REG_OK);
+	assert_int_equal(store_domain_update(f->s.st, &d, &err), REG_OK);
 	commit_public(f);
-	assert_int_equal(store_domain_get_by_id(f->st, f->a, id, &got), REG_OK);
+	assert_int_equal(store_domain_get_by_id(f->s.st, f->s.a, id, &got), REG_OK);
 	assert_string_equal(got.sponsor, "beta");
 	assert_string_equal(got.registrant, "adm-1");
 	assert_int_equal(got.expires, d.expires);
@@ -761,11 +750,11 @@ test_domain_update_and_lists(void **state)
 	d.nds = 1;
 	d.ds = &ds_data[1];
 	begin(f);
-	assert_int_equal(store_domain_set_contacts(f->st, &d, &err), REG_OK);
-	assert_int_equal(store_domain_set_ns(f->st, &d, &err), REG_OK);
-	assert_int_equal(store_domain_set_ds(f->st, &d, &err), REG_OK);
+	assert_int_equal(store_domain_set_contacts(f->s.st, &d, &err), REG_OK);
+	assert_int_equal(store_domain_set_ns(f->s.st, &d, &err), REG_OK);
+	assert_int_equal(store_domain_set_ds(f->s.st, &d, &err), REG_OK);
 	commit_public(f);
-	assert_int_equal(store_domain_get_by_id(f->st, f->a, id, &got), REG_OK);
+	assert_int_equal(store_domain_get_by_id(f->s.st, f->s.a, id, &got), REG_OK);
 	assert_int_equal(got.ncontact, 1);
 	assert_string_equal(got.contact[0].type, "billing");
 	assert_int_equal(got.nns, 1);
@@ -775,10 +764,10 @@ test_domain_update_and_lists(void **state)
 
 	d.id = id + 99;
 	begin(f);
-	assert_int_equal(store_domain_update(f->st, &d, &err), REG_ENOTFOUND);
-	assert_int_equal(store_domain_set_contacts(f->st, &d, &err), REG_ENOTFOUND);
-	assert_int_equal(store_domain_set_ns(f->st, &d, &err), REG_ENOTFOUND);
-	assert_int_equal(store_domain_set_ds(f->st, &d, &err), REG_ENOTFOUND);
+	assert_int_equal(store_domain_update(f->s.st, &d, &err), REG_ENOTFOUND);
+	assert_int_equal(store_domain_set_contacts(f->s.st, &d, &err), REG_ENOTFOUND);
+	assert_int_equal(store_domain_set_ns(f->s.st, &d, &err), REG_ENOTFOUND);
+	assert_int_equal(store_domain_set_ds(f->s.st, &d, &err), REG_ENOTFOUND);
 	rollback(f);
 }
 
@@ -797,31 +786,31 @@ test_domain_constraints(void **state)
 	domain_add(f, "taken.test", &w);
 	d.roid = "D60-TEST";
 	begin(f);
-	assert_int_equal(store_domain_create(f->st, &d, &id, &err), REG_EEXISTS);
+	assert_int_equal(store_domain_create(f->s.st, &d, &id, &err), REG_EEXISTS);
 	d.name = "Upper.test";
-	assert_int_equal(store_domain_create(f->st, &d, &id, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_domain_create(f->s.st, &d, &id, &err), REG_ECONSTRAINT);
 	d.name = "fresh.test";
 	d.registrant_id = 999;
-	assert_int_equal(store_domain_create(f->st, &d, &id, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_domain_create(f->s.st, &d, &id, &err), REG_ECONSTRAINT);
 	d.registrant_id = w.registrant;
 	d.rgp = "sometime";
-	assert_int_equal(store_domain_create(f->st, &d, &id, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_domain_create(f->s.st, &d, &id, &err), REG_ECONSTRAINT);
 	d.rgp = NULL;
 	d.ns_id[0] = 999;
-	assert_int_equal(store_domain_create(f->st, &d, &id, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_domain_create(f->s.st, &d, &id, &err), REG_ECONSTRAINT);
 	rollback(f);
 
 	d.ns_id[0] = w.ns2;
 	d.nds = 1;
 	begin(f);
 	d.ds = &lower;
-	assert_int_equal(store_domain_create(f->st, &d, &id, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_domain_create(f->s.st, &d, &id, &err), REG_ECONSTRAINT);
 	rollback(f);
 	begin(f);
 	d.ds = &nokey;	/* keyData without a public key */
-	assert_int_equal(store_domain_create(f->st, &d, &id, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_domain_create(f->s.st, &d, &id, &err), REG_ECONSTRAINT);
 	rollback(f);
-	assert_false(store_domain_exists(f->st, "fresh.test"));
+	assert_false(store_domain_exists(f->s.st, "fresh.test"));
 }
 
 static void
@@ -840,31 +829,31 @@ test_domain_delete_purges(void **state)
 	char *pw;
 	int n;
 
-	assert_int_equal(store_domain_get_by_id(f->st, f->a, id, &d), REG_OK);
+	assert_int_equal(store_domain_get_by_id(f->s.st, f->s.a, id, &d), REG_OK);
 	begin(f);
 	status_add(f, "domain", id, "clientHold", NULL);
-	assert_int_equal(store_authinfo_set(f->st, d.roid, "pw"), REG_OK);
-	assert_int_equal(store_grace_add(f->st, id, &g), REG_OK);
-	assert_int_equal(store_transfer_put(f->st, &t), REG_OK);
+	assert_int_equal(store_authinfo_set(f->s.st, d.roid, "pw"), REG_OK);
+	assert_int_equal(store_grace_add(f->s.st, id, &g), REG_OK);
+	assert_int_equal(store_transfer_put(f->s.st, &t), REG_OK);
 	commit_public(f);
 
 	begin(f);
-	assert_int_equal(store_domain_delete(f->st, id, &err), REG_OK);
+	assert_int_equal(store_domain_delete(f->s.st, id, &err), REG_OK);
 	commit_public(f);
-	assert_int_equal(store_domain_get_by_id(f->st, f->a, id, &d), REG_ENOTFOUND);
-	assert_int_equal(store_status_list(f->st, f->a, "domain", id, &sl), REG_OK);
+	assert_int_equal(store_domain_get_by_id(f->s.st, f->s.a, id, &d), REG_ENOTFOUND);
+	assert_int_equal(store_status_list(f->s.st, f->s.a, "domain", id, &sl), REG_OK);
 	assert_int_equal(sl.n, 0);
-	assert_int_equal(store_authinfo_get(f->st, f->a, d.roid, &pw), REG_ENOTFOUND);
-	assert_int_equal(store_grace_list(f->st, f->a, id, 0, &gv, &n), REG_OK);
+	assert_int_equal(store_authinfo_get(f->s.st, f->s.a, d.roid, &pw), REG_ENOTFOUND);
+	assert_int_equal(store_grace_list(f->s.st, f->s.a, id, 0, &gv, &n), REG_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(store_transfer_get(f->st, f->a, "domain", id, &t), REG_ENOTFOUND);
+	assert_int_equal(store_transfer_get(f->s.st, f->s.a, "domain", id, &t), REG_ENOTFOUND);
 	/* The lists went with it: nothing refers to the contacts or hosts. */
-	assert_false(store_contact_in_use(f->st, w.registrant));
-	assert_false(store_contact_in_use(f->st, w.admin));
-	assert_false(store_host_in_use(f->st, w.ns1));
+	assert_false(store_contact_in_use(f->s.st, w.registrant));
+	assert_false(store_contact_in_use(f->s.st, w.admin));
+	assert_false(store_host_in_use(f->s.st, w.ns1));
 
 	begin(f);
-	assert_int_equal(store_domain_delete(f->st, id, &err), REG_ENOTFOUND);
+	assert_int_equal(store_domain_delete(f->s.st, id, &err), REG_ENOTFOUND);
 	rollback(f);
 }
 
@@ -879,15 +868,15 @@ test_domain_delete_with_subordinates(void **state)
 	struct reg_err err = { 0 };
 
 	begin(f);
-	assert_int_equal(store_domain_delete(f->st, id, &err), REG_EINUSE);
+	assert_int_equal(store_domain_delete(f->s.st, id, &err), REG_EINUSE);
 	assert_non_null(strstr(err.reason, "subordinate"));
 	rollback(f);
-	assert_int_equal(store_domain_get_by_id(f->st, f->a, id, &d), REG_OK);
+	assert_int_equal(store_domain_get_by_id(f->s.st, f->s.a, id, &d), REG_OK);
 	assert_int_equal(d.nns, 2);
 
 	begin(f);
-	assert_int_equal(store_host_delete(f->st, ns, &err), REG_OK);
-	assert_int_equal(store_domain_delete(f->st, id, &err), REG_OK);
+	assert_int_equal(store_host_delete(f->s.st, ns, &err), REG_OK);
+	assert_int_equal(store_domain_delete(f->s.st, id, &err), REG_OK);
 	commit_public(f);
 }
 
@@ -904,29 +893,29 @@ test_rollback_leaves_nothing(void **state)
 	char *pw;
 
 	begin(f);
-	assert_int_equal(store_roid_new(f->st, f->a, 'C', &c.roid), REG_OK);
-	assert_int_equal(store_contact_create(f->st, &c, &w.registrant, &err), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'C', &c.roid), REG_OK);
+	assert_int_equal(store_contact_create(f->s.st, &c, &w.registrant, &err), REG_OK);
 	w.admin = w.registrant;
-	assert_int_equal(store_roid_new(f->st, f->a, 'H', &h.roid), REG_OK);
-	assert_int_equal(store_host_create(f->st, &h, &w.ns1, &err), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'H', &h.roid), REG_OK);
+	assert_int_equal(store_host_create(f->s.st, &h, &w.ns1, &err), REG_OK);
 	w.ns2 = w.ns1;
 	d = domain_make(f, "tmp.test", &w);
 	d.nns = 1;
-	assert_int_equal(store_roid_new(f->st, f->a, 'D', &d.roid), REG_OK);
-	assert_int_equal(store_domain_create(f->st, &d, &d.id, &err), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'D', &d.roid), REG_OK);
+	assert_int_equal(store_domain_create(f->s.st, &d, &d.id, &err), REG_OK);
 	status_add(f, "domain", d.id, "clientHold", NULL);
-	assert_int_equal(store_authinfo_set(f->st, d.roid, "pw"), REG_OK);
-	assert_int_equal(store_reserved_add(f->st, &r, &err), REG_OK);
-	assert_int_equal(store_poll_add(f->st, f->r1, 1, "hello", NULL), REG_OK);
+	assert_int_equal(store_authinfo_set(f->s.st, d.roid, "pw"), REG_OK);
+	assert_int_equal(store_reserved_add(f->s.st, &r, &err), REG_OK);
+	assert_int_equal(store_poll_add(f->s.st, f->r1, 1, "hello", NULL), REG_OK);
 	rollback(f);
 
-	assert_int_equal(store_contact_get(f->st, f->a, "tmp-1", &c), REG_ENOTFOUND);
-	assert_int_equal(store_host_get(f->st, f->a, "ns.tmp.test", &h), REG_ENOTFOUND);
-	assert_int_equal(store_domain_get(f->st, f->a, "tmp.test", &d), REG_ENOTFOUND);
-	assert_false(store_status_has(f->st, "domain", d.id, "clientHold"));
-	assert_int_equal(store_authinfo_get(f->st, f->a, d.roid, &pw), REG_ENOTFOUND);
-	assert_int_equal(store_reserved_get(f->st, f->a, "tmp", &r), REG_ENOTFOUND);
-	assert_int_equal(store_poll_count(f->st, f->r1), 0);
+	assert_int_equal(store_contact_get(f->s.st, f->s.a, "tmp-1", &c), REG_ENOTFOUND);
+	assert_int_equal(store_host_get(f->s.st, f->s.a, "ns.tmp.test", &h), REG_ENOTFOUND);
+	assert_int_equal(store_domain_get(f->s.st, f->s.a, "tmp.test", &d), REG_ENOTFOUND);
+	assert_false(store_status_has(f->s.st, "domain", d.id, "clientHold"));
+	assert_int_equal(store_authinfo_get(f->s.st, f->s.a, d.roid, &pw), REG_ENOTFOUND);
+	assert_int_equal(store_reserved_get(f->s.st, f->s.a, "tmp", &r), REG_ENOTFOUND);
+	assert_int_equal(store_poll_count(f->s.st, f->r1), 0);
 }
 
 /* --- statuses ------------------------------------------------------------- */
@@ -944,28 +933,28 @@ test_status(void **state)
 	status_add(f, "contact", c, "serverDeleteProhibited", "dispute");
 	status_add(f, "contact", c, "clientUpdateProhibited", NULL);
 	status_add(f, "host", h, "linked", NULL);
-	assert_int_equal(store_status_add(f->st, "contact", c, &s), REG_EEXISTS);
-	assert_int_equal(store_status_add(f->st, "contact", c + 99, &s), REG_ENOTFOUND);
-	assert_int_equal(store_status_add(f->st, "domain", c, &s), REG_ENOTFOUND);
+	assert_int_equal(store_status_add(f->s.st, "contact", c, &s), REG_EEXISTS);
+	assert_int_equal(store_status_add(f->s.st, "contact", c + 99, &s), REG_ENOTFOUND);
+	assert_int_equal(store_status_add(f->s.st, "domain", c, &s), REG_ENOTFOUND);
 	commit_public(f);
 
-	assert_int_equal(store_status_list(f->st, f->a, "contact", c, &sl), REG_OK);
+	assert_int_equal(store_status_list(f->s.st, f->s.a, "contact", c, &sl), REG_OK);
 	assert_int_equal(sl.n, 2);
 	assert_string_equal(sl.v[0].status, "clientUpdateProhibited");
 	assert_string_equal(sl.v[1].status, "serverDeleteProhibited");
 	assert_string_equal(sl.v[1].lang, "en");
 	assert_string_equal(sl.v[1].reason, "dispute");
-	assert_true(store_status_has(f->st, "host", h, "linked"));
-	assert_false(store_status_has(f->st, "contact", c, "linked"));
+	assert_true(store_status_has(f->s.st, "host", h, "linked"));
+	assert_false(store_status_has(f->s.st, "contact", c, "linked"));
 
 	begin(f);
-	assert_int_equal(store_status_remove(f->st, "contact", c, "clientUpdateProhibited"),
+	assert_int_equal(store_status_remove(f->s.st, "contact", c, "clientUpdateProhibited"),
 	    REG_OK);
-	assert_int_equal(store_status_remove(f->st, "contact", c, "clientUpdateProhibited"),
+	assert_int_equal(store_status_remove(f->s.st, "contact", c, "clientUpdateProhibited"),
 	    REG_ENOTFOUND);
 	commit_public(f);
-	assert_false(store_status_has(f->st, "contact", c, "clientUpdateProhibited"));
-	assert_true(store_status_has(f->st, "contact", c, "serverDeleteProhibited"));
+	assert_false(store_status_has(f->s.st, "contact", c, "clientUpdateProhibited"));
+	assert_true(store_status_has(f->s.st, "contact", c, "serverDeleteProhibited"));
 }
 
 /* --- transfers, grace, poll, history, reserved ---------------------------- */
@@ -982,14 +971,14 @@ test_transfer(void **state)
 	int n;
 
 	begin(f);
-	assert_int_equal(store_transfer_put(f->st, &t), REG_OK);
+	assert_int_equal(store_transfer_put(f->s.st, &t), REG_OK);
 	t.object_id = c2, t.acted = 100, t.years = 0, t.expires = 0;
-	assert_int_equal(store_transfer_put(f->st, &t), REG_OK);
+	assert_int_equal(store_transfer_put(f->s.st, &t), REG_OK);
 	t.object_id = c3, t.acted = 10, t.state = "clientApproved";
-	assert_int_equal(store_transfer_put(f->st, &t), REG_OK);
+	assert_int_equal(store_transfer_put(f->s.st, &t), REG_OK);
 	commit_public(f);
 
-	assert_int_equal(store_transfer_get(f->st, f->a, "contact", c1, &got), REG_OK);
+	assert_int_equal(store_transfer_get(f->s.st, f->s.a, "contact", c1, &got), REG_OK);
 	assert_string_equal(got.kind, "contact");
 	assert_int_equal(got.object_id, c1);
 	assert_string_equal(got.state, "pending");
@@ -1001,9 +990,9 @@ test_transfer(void **state)
 	assert_int_equal(got.years, 1);
 	assert_int_equal(got.expires, 99999);
 
-	assert_int_equal(store_transfer_due(f->st, f->a, 99, &due, &n), REG_OK);
+	assert_int_equal(store_transfer_due(f->s.st, f->s.a, 99, &due, &n), REG_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(store_transfer_due(f->st, f->a, 200, &due, &n), REG_OK);
+	assert_int_equal(store_transfer_due(f->s.st, f->s.a, 200, &due, &n), REG_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(due[0].object_id, c2);
 	assert_int_equal(due[1].object_id, c1);
@@ -1011,22 +1000,22 @@ test_transfer(void **state)
 	/* A later request or decision replaces the record. */
 	t.object_id = c1, t.state = "clientRejected", t.acted = 150;
 	begin(f);
-	assert_int_equal(store_transfer_put(f->st, &t), REG_OK);
+	assert_int_equal(store_transfer_put(f->s.st, &t), REG_OK);
 	commit_public(f);
-	assert_int_equal(store_transfer_get(f->st, f->a, "contact", c1, &got), REG_OK);
+	assert_int_equal(store_transfer_get(f->s.st, f->s.a, "contact", c1, &got), REG_OK);
 	assert_string_equal(got.state, "clientRejected");
-	assert_int_equal(store_transfer_due(f->st, f->a, 200, &due, &n), REG_OK);
+	assert_int_equal(store_transfer_due(f->s.st, f->s.a, 200, &due, &n), REG_OK);
 	assert_int_equal(n, 1);
 
 	begin(f);
 	t.object_id = c1 + 99;
-	assert_int_equal(store_transfer_put(f->st, &t), REG_ENOTFOUND);
+	assert_int_equal(store_transfer_put(f->s.st, &t), REG_ENOTFOUND);
 	t.object_id = c1, t.state = "maybe";
-	assert_int_equal(store_transfer_put(f->st, &t), REG_ECONSTRAINT);
+	assert_int_equal(store_transfer_put(f->s.st, &t), REG_ECONSTRAINT);
 	t.state = "pending", t.gaining_id = 999;
-	assert_int_equal(store_transfer_put(f->st, &t), REG_ECONSTRAINT);
+	assert_int_equal(store_transfer_put(f->s.st, &t), REG_ECONSTRAINT);
 	rollback(f);
-	assert_int_equal(store_transfer_get(f->st, f->a, "domain", c1, &got), REG_ENOTFOUND);
+	assert_int_equal(store_transfer_get(f->s.st, f->s.a, "domain", c1, &got), REG_ENOTFOUND);
 }
 
 static void
@@ -1044,34 +1033,34 @@ test_grace(void **state)
 	int n;
 
 	begin(f);
-	assert_int_equal(store_domain_create(f->st, &d, &d.id, &err), REG_OK);
+	assert_int_equal(store_domain_create(f->s.st, &d, &d.id, &err), REG_OK);
 	commit_public(f);
 	begin(f);
-	assert_int_equal(store_grace_add(f->st, d.id, &renew), REG_OK);
-	assert_int_equal(store_grace_add(f->st, d.id, &add), REG_OK);
-	assert_int_equal(store_grace_add(f->st, d.id, &add), REG_EEXISTS);
-	assert_int_equal(store_grace_add(f->st, d.id + 99, &add), REG_ECONSTRAINT);
+	assert_int_equal(store_grace_add(f->s.st, d.id, &renew), REG_OK);
+	assert_int_equal(store_grace_add(f->s.st, d.id, &add), REG_OK);
+	assert_int_equal(store_grace_add(f->s.st, d.id, &add), REG_EEXISTS);
+	assert_int_equal(store_grace_add(f->s.st, d.id + 99, &add), REG_ECONSTRAINT);
 	commit_private(f);
 
-	assert_int_equal(store_grace_list(f->st, f->a, d.id, 0, &v, &n), REG_OK);
+	assert_int_equal(store_grace_list(f->s.st, f->s.a, d.id, 0, &v, &n), REG_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(v[0].period, "addPeriod");
 	assert_int_equal(v[0].registrar_id, f->r1);
 	assert_int_equal(v[0].ends, 500);
 	assert_int_equal(v[0].amount, 1200);
 	assert_int_equal(v[0].years, 1);
-	assert_int_equal(store_grace_list(f->st, f->a, d.id, 500, &v, &n), REG_OK);
+	assert_int_equal(store_grace_list(f->s.st, f->s.a, d.id, 500, &v, &n), REG_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].period, "renewPeriod");
 	assert_int_equal(v[0].years, 2);
 
 	begin(f);
-	assert_int_equal(store_grace_clear(f->st, d.id, "addPeriod"), REG_OK);
-	assert_int_equal(store_grace_clear(f->st, d.id, "addPeriod"), REG_ENOTFOUND);
-	assert_int_equal(store_grace_clear(f->st, d.id, NULL), REG_OK);
-	assert_int_equal(store_grace_clear(f->st, d.id, NULL), REG_ENOTFOUND);
+	assert_int_equal(store_grace_clear(f->s.st, d.id, "addPeriod"), REG_OK);
+	assert_int_equal(store_grace_clear(f->s.st, d.id, "addPeriod"), REG_ENOTFOUND);
+	assert_int_equal(store_grace_clear(f->s.st, d.id, NULL), REG_OK);
+	assert_int_equal(store_grace_clear(f->s.st, d.id, NULL), REG_ENOTFOUND);
 	commit_private(f);
-	assert_int_equal(store_grace_list(f->st, f->a, d.id, 0, &v, &n), REG_OK);
+	assert_int_equal(store_grace_list(f->s.st, f->s.a, d.id, 0, &v, &n), REG_OK);
 	assert_int_equal(n, 0);
 }
 
@@ -1082,18 +1071,18 @@ test_poll(void **state)
 	struct reg_poll p;
 	int64_t count, first;
 
-	assert_int_equal(store_poll_peek(f->st, f->a, f->r1, &p, &count), REG_ENOTFOUND);
+	assert_int_equal(store_poll_peek(f->s.st, f->s.a, f->r1, &p, &count), REG_ENOTFOUND);
 	assert_int_equal(count, 0);
 	begin(f);
-	assert_int_equal(store_poll_add(f->st, f->r1, 100, "Transfer requested.",
+	assert_int_equal(store_poll_add(f->s.st, f->r1, 100, "Transfer requested.",
 	    "<trnData/>"), REG_OK);
-	assert_int_equal(store_poll_add(f->st, f->r2, 101, "For beta.", NULL), REG_OK);
-	assert_int_equal(store_poll_add(f->st, f->r1, 102, "Second.", NULL), REG_OK);
-	assert_int_equal(store_poll_add(f->st, 999, 103, "Nobody.", NULL), REG_ECONSTRAINT);
+	assert_int_equal(store_poll_add(f->s.st, f->r2, 101, "For beta.", NULL), REG_OK);
+	assert_int_equal(store_poll_add(f->s.st, f->r1, 102, "Second.", NULL), REG_OK);
+	assert_int_equal(store_poll_add(f->s.st, 999, 103, "Nobody.", NULL), REG_ECONSTRAINT);
 	commit_private(f);
 
-	assert_int_equal(store_poll_count(f->st, f->r1), 2);
-	assert_int_equal(store_poll_peek(f->st, f->a, f->r1, &p, &count), REG_OK);
+	assert_int_equal(store_poll_count(f->s.st, f->r1), 2);
+	assert_int_equal(store_poll_peek(f->s.st, f->s.a, f->r1, &p, &count), REG_OK);
 	assert_int_equal(count, 2);
 	assert_string_equal(p.message, "Transfer requested.");
 	assert_string_equal(p.payload, "<trnData/>");
@@ -1102,15 +1091,15 @@ test_poll(void **state)
 	first = p.id;
 
 	begin(f);
-	assert_int_equal(store_poll_ack(f->st, f->r2, first), REG_ENOTFOUND);
-	assert_int_equal(store_poll_ack(f->st, f->r1, first), REG_OK);
-	assert_int_equal(store_poll_ack(f->st, f->r1, first), REG_ENOTFOUND);
+	assert_int_equal(store_poll_ack(f->s.st, f->r2, first), REG_ENOTFOUND);
+	assert_int_equal(store_poll_ack(f->s.st, f->r1, first), REG_OK);
+	assert_int_equal(store_poll_ack(f->s.st, f->r1, first), REG_ENOTFOUND);
 	commit_private(f);
-	assert_int_equal(store_poll_peek(f->st, f->a, f->r1, &p, &count), REG_OK);
+	assert_int_equal(store_poll_peek(f->s.st, f->s.a, f->r1, &p, &count), REG_OK);
 	assert_int_equal(count, 1);
 	assert_string_equal(p.message, "Second.");
 	assert_null(p.payload);
-	assert_int_equal(store_poll_count(f->st, f->r2), 1);
+	assert_int_equal(store_poll_count(f->s.st, f->r2), 1);
 }
 
 static void
@@ -1127,14 +1116,14 @@ test_history(void **state)
 	begin(f);
 	for (size_t i = 0; i < nitems(ts); i++) {
 		h.ts = ts[i];
-		assert_int_equal(store_history_add(f->st, &h), REG_OK);
+		assert_int_equal(store_history_add(f->s.st, &h), REG_OK);
 	}
 	h = (struct reg_history){ .ts = 40, .actor = "registry", .kind = "domain",
 	    .roid = "D9-TEST", .name = "hist.test", .command = "regctl status set" };
-	assert_int_equal(store_history_add(f->st, &h), REG_OK);
+	assert_int_equal(store_history_add(f->s.st, &h), REG_OK);
 	commit_private(f);
 
-	assert_int_equal(store_history_list(f->st, f->a, "hist.test", &v, &n), REG_OK);
+	assert_int_equal(store_history_list(f->s.st, f->s.a, "hist.test", &v, &n), REG_OK);
 	assert_int_equal(n, 4);
 	for (int i = 0; i < n; i++)
 		assert_int_equal(v[i].ts, 10 * (i + 1));
@@ -1145,10 +1134,10 @@ test_history(void **state)
 	assert_string_equal(v[0].actor, "alpha");
 	assert_string_equal(v[3].actor, "registry");
 	assert_null(v[3].cltrid);
-	assert_int_equal(store_history_list(f->st, f->a, "D1-TEST", &v, &n), REG_OK);
+	assert_int_equal(store_history_list(f->s.st, f->s.a, "D1-TEST", &v, &n), REG_OK);
 	assert_int_equal(n, 3);
 	assert_string_equal(v[2].name, "hist.test");
-	assert_int_equal(store_history_list(f->st, f->a, "other.test", &v, &n), REG_OK);
+	assert_int_equal(store_history_list(f->s.st, f->s.a, "other.test", &v, &n), REG_OK);
 	assert_int_equal(n, 0);
 }
 
@@ -1164,18 +1153,18 @@ test_reserved(void **state)
 	int n;
 
 	begin(f);
-	assert_int_equal(store_reserved_add(f->st, &r1, &err), REG_OK);
-	assert_int_equal(store_reserved_add(f->st, &r2, &err), REG_OK);
+	assert_int_equal(store_reserved_add(f->s.st, &r1, &err), REG_OK);
+	assert_int_equal(store_reserved_add(f->s.st, &r2, &err), REG_OK);
 	commit_public(f);
 	begin(f);
-	assert_int_equal(store_reserved_add(f->st, &r1, &err), REG_EEXISTS);
-	assert_int_equal(store_reserved_add(f->st, &r3, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_reserved_add(f->s.st, &r1, &err), REG_EEXISTS);
+	assert_int_equal(store_reserved_add(f->s.st, &r3, &err), REG_ECONSTRAINT);
 	rollback(f);
 
-	assert_int_equal(store_reserved_get(f->st, f->a, "nic", &got), REG_OK);
+	assert_int_equal(store_reserved_get(f->s.st, f->s.a, "nic", &got), REG_OK);
 	assert_string_equal(got.kind, "reserved");
 	assert_string_equal(got.reason, "registry use");
-	assert_int_equal(store_reserved_list(f->st, f->a, &v, &n), REG_OK);
+	assert_int_equal(store_reserved_list(f->s.st, f->s.a, &v, &n), REG_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(v[0].name, "bad");
 	assert_string_equal(v[0].kind, "blocked");
@@ -1183,10 +1172,10 @@ test_reserved(void **state)
 	assert_string_equal(v[1].name, "nic");
 
 	begin(f);
-	assert_int_equal(store_reserved_del(f->st, "nic"), REG_OK);
-	assert_int_equal(store_reserved_del(f->st, "nic"), REG_ENOTFOUND);
+	assert_int_equal(store_reserved_del(f->s.st, "nic"), REG_OK);
+	assert_int_equal(store_reserved_del(f->s.st, "nic"), REG_ENOTFOUND);
 	commit_public(f);
-	assert_int_equal(store_reserved_get(f->st, f->a, "nic", &got), REG_ENOTFOUND);
+	assert_int_equal(store_reserved_get(f->s.st, f->s.a, "nic", &got), REG_ENOTFOUND);
 }
 
 /* --- registrars: update, list, allow-list, certificates, account ----------- */
@@ -1199,7 +1188,7 @@ test_registrar_update_list(void **state)
 	struct reg_err err = { 0 };
 	int n;
 
-	assert_int_equal(store_registrar_get_by_id(f->st, f->a, f->r2, &r), REG_OK);
+	assert_int_equal(store_registrar_get_by_id(f->s.st, f->s.a, f->r2, &r), REG_OK);
 	r.name = "Beta Registrar Ltd";
 	r.iana_id = 9999;
 	r.state = "readonly";
@@ -1210,9 +1199,9 @@ test_registrar_update_list(void **state)
 	r.addr.cc = "GB";
 	r.updated = 77;
 	begin(f);
-	assert_int_equal(store_registrar_update(f->st, &r, &err), REG_OK);
+	assert_int_equal(store_registrar_update(f->s.st, &r, &err), REG_OK);
 	commit_public(f);
-	assert_int_equal(store_registrar_get(f->st, f->a, "beta", &got), REG_OK);
+	assert_int_equal(store_registrar_get(f->s.st, f->s.a, "beta", &got), REG_OK);
 	assert_string_equal(got.name, "Beta Registrar Ltd");
 	assert_int_equal(got.iana_id, 9999);
 	assert_string_equal(got.state, "readonly");
@@ -1222,13 +1211,13 @@ test_registrar_update_list(void **state)
 
 	begin(f);
 	r.state = "asleep";
-	assert_int_equal(store_registrar_update(f->st, &r, &err), REG_ECONSTRAINT);
+	assert_int_equal(store_registrar_update(f->s.st, &r, &err), REG_ECONSTRAINT);
 	r.state = "ok";
 	r.id = 999;
-	assert_int_equal(store_registrar_update(f->st, &r, &err), REG_ENOTFOUND);
+	assert_int_equal(store_registrar_update(f->s.st, &r, &err), REG_ENOTFOUND);
 	rollback(f);
 
-	assert_int_equal(store_registrar_list(f->st, f->a, &v, &n), REG_OK);
+	assert_int_equal(store_registrar_list(f->s.st, f->s.a, &v, &n), REG_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(v[0].handle, "alpha");
 	assert_string_equal(v[1].handle, "beta");
@@ -1245,43 +1234,43 @@ test_registrar_acl_cert(void **state)
 	char **list;
 
 	begin(f);
-	assert_int_equal(store_registrar_acl_add(f->st, f->r1, "192.0.2.0/24", &err), REG_OK);
-	assert_int_equal(store_registrar_acl_add(f->st, f->r1, "2001:db8::/32", &err), REG_OK);
-	assert_int_equal(store_registrar_acl_add(f->st, f->r2, "198.51.100.7/32", &err), REG_OK);
-	assert_int_equal(store_registrar_acl_add(f->st, f->r1, "192.0.2.0/24", &err),
+	assert_int_equal(store_registrar_acl_add(f->s.st, f->r1, "192.0.2.0/24", &err), REG_OK);
+	assert_int_equal(store_registrar_acl_add(f->s.st, f->r1, "2001:db8::/32", &err), REG_OK);
+	assert_int_equal(store_registrar_acl_add(f->s.st, f->r2, "198.51.100.7/32", &err), REG_OK);
+	assert_int_equal(store_registrar_acl_add(f->s.st, f->r1, "192.0.2.0/24", &err),
 	    REG_EEXISTS);
-	assert_int_equal(store_registrar_acl_add(f->st, 999, "203.0.113.0/24", &err),
+	assert_int_equal(store_registrar_acl_add(f->s.st, 999, "203.0.113.0/24", &err),
 	    REG_ECONSTRAINT);
-	assert_int_equal(store_registrar_cert_add(f->st, f->r1, fp, &err), REG_OK);
-	assert_int_equal(store_registrar_cert_add(f->st, f->r1, "ABCDEF", &err),
+	assert_int_equal(store_registrar_cert_add(f->s.st, f->r1, fp, &err), REG_OK);
+	assert_int_equal(store_registrar_cert_add(f->s.st, f->r1, "ABCDEF", &err),
 	    REG_ECONSTRAINT);
 	commit_private(f);
 
-	assert_int_equal(store_registrar_acl_list(f->st, f->a, f->r1, &list), REG_OK);
+	assert_int_equal(store_registrar_acl_list(f->s.st, f->s.a, f->r1, &list), REG_OK);
 	assert_string_equal(list[0], "192.0.2.0/24");
 	assert_string_equal(list[1], "2001:db8::/32");
 	assert_null(list[2]);
-	assert_int_equal(store_registrar_cert_list(f->st, f->a, f->r1, &list), REG_OK);
+	assert_int_equal(store_registrar_cert_list(f->s.st, f->s.a, f->r1, &list), REG_OK);
 	assert_string_equal(list[0], fp);
 	assert_null(list[1]);
-	assert_int_equal(store_acl_all(f->st, f->a, &list), REG_OK);
+	assert_int_equal(store_acl_all(f->s.st, f->s.a, &list), REG_OK);
 	assert_string_equal(list[2], "2001:db8::/32");
 	assert_null(list[3]);
 
 	/* A terminated registrar's prefixes no longer open the door. */
-	assert_int_equal(store_registrar_get_by_id(f->st, f->a, f->r2, &r), REG_OK);
+	assert_int_equal(store_registrar_get_by_id(f->s.st, f->s.a, f->r2, &r), REG_OK);
 	r.state = "terminated";
 	begin(f);
-	assert_int_equal(store_registrar_update(f->st, &r, &err), REG_OK);
-	assert_int_equal(store_registrar_acl_del(f->st, f->r1, "2001:db8::/32"), REG_OK);
-	assert_int_equal(store_registrar_acl_del(f->st, f->r1, "2001:db8::/32"), REG_ENOTFOUND);
-	assert_int_equal(store_registrar_cert_del(f->st, f->r1, fp), REG_OK);
-	assert_int_equal(store_registrar_cert_del(f->st, f->r1, fp), REG_ENOTFOUND);
+	assert_int_equal(store_registrar_update(f->s.st, &r, &err), REG_OK);
+	assert_int_equal(store_registrar_acl_del(f->s.st, f->r1, "2001:db8::/32"), REG_OK);
+	assert_int_equal(store_registrar_acl_del(f->s.st, f->r1, "2001:db8::/32"), REG_ENOTFOUND);
+	assert_int_equal(store_registrar_cert_del(f->s.st, f->r1, fp), REG_OK);
+	assert_int_equal(store_registrar_cert_del(f->s.st, f->r1, fp), REG_ENOTFOUND);
 	commit_public(f);
-	assert_int_equal(store_acl_all(f->st, f->a, &list), REG_OK);
+	assert_int_equal(store_acl_all(f->s.st, f->s.a, &list), REG_OK);
 	assert_string_equal(list[0], "192.0.2.0/24");
 	assert_null(list[1]);
-	assert_int_equal(store_registrar_cert_list(f->st, f->a, f->r1, &list), REG_OK);
+	assert_int_equal(store_registrar_cert_list(f->s.st, f->s.a, f->r1, &list), REG_OK);
 	assert_null(list[0]);
 }
 
@@ -1292,40 +1281,40 @@ test_account(void **state)
 	struct reg_account acct;
 	struct reg_err err = { 0 };
 
-	assert_int_equal(store_account_get(f->st, f->r1, &acct), REG_OK);
+	assert_int_equal(store_account_get(f->s.st, f->r1, &acct), REG_OK);
 	assert_int_equal(acct.balance, 0);
 	assert_int_equal(acct.credit_limit, 0);
 	begin(f);
-	assert_int_equal(store_account_charge(f->st, f->r1, 5000, "deposit", NULL, NULL, &err),
+	assert_int_equal(store_account_charge(f->s.st, f->r1, 5000, "deposit", NULL, NULL, &err),
 	    REG_OK);
-	assert_int_equal(store_account_set_credit(f->st, f->r1, 1000, &err), REG_OK);
-	assert_int_equal(store_account_charge(f->st, f->r1, -5500, "domain:create",
+	assert_int_equal(store_account_set_credit(f->s.st, f->r1, 1000, &err), REG_OK);
+	assert_int_equal(store_account_charge(f->s.st, f->r1, -5500, "domain:create",
 	    "a.test", "SV-1", &err), REG_OK);
 	commit_private(f);
-	assert_int_equal(store_account_get(f->st, f->r1, &acct), REG_OK);
+	assert_int_equal(store_account_get(f->s.st, f->r1, &acct), REG_OK);
 	assert_int_equal(acct.balance, -500);
 	assert_int_equal(acct.credit_limit, 1000);
 
 	begin(f);
-	assert_int_equal(store_account_charge(f->st, f->r1, -501, "domain:renew", "a.test",
+	assert_int_equal(store_account_charge(f->s.st, f->r1, -501, "domain:renew", "a.test",
 	    "SV-2", &err), REG_EFUNDS);
-	assert_int_equal(store_account_set_credit(f->st, f->r1, 499, &err), REG_EFUNDS);
-	assert_int_equal(store_account_set_credit(f->st, f->r1, -1, &err), REG_EINVAL);
-	assert_int_equal(store_account_charge(f->st, 999, -1, "x", NULL, NULL, &err),
+	assert_int_equal(store_account_set_credit(f->s.st, f->r1, 499, &err), REG_EFUNDS);
+	assert_int_equal(store_account_set_credit(f->s.st, f->r1, -1, &err), REG_EINVAL);
+	assert_int_equal(store_account_charge(f->s.st, 999, -1, "x", NULL, NULL, &err),
 	    REG_ENOTFOUND);
-	assert_int_equal(store_account_set_credit(f->st, 999, 1, &err), REG_ENOTFOUND);
+	assert_int_equal(store_account_set_credit(f->s.st, 999, 1, &err), REG_ENOTFOUND);
 	commit_private(f);
-	assert_int_equal(store_account_get(f->st, f->r1, &acct), REG_OK);
+	assert_int_equal(store_account_get(f->s.st, f->r1, &acct), REG_OK);
 	assert_int_equal(acct.balance, -500);
 	assert_int_equal(acct.credit_limit, 1000);
 
 	begin(f);
-	assert_int_equal(store_account_charge(f->st, f->r1, -500, "domain:renew", "a.test",
+	assert_int_equal(store_account_charge(f->s.st, f->r1, -500, "domain:renew", "a.test",
 	    "SV-3", &err), REG_OK);
 	commit_private(f);
-	assert_int_equal(store_account_get(f->st, f->r1, &acct), REG_OK);
+	assert_int_equal(store_account_get(f->s.st, f->r1, &acct), REG_OK);
 	assert_int_equal(acct.balance, -1000);
-	assert_int_equal(store_account_get(f->st, 999, &acct), REG_ENOTFOUND);
+	assert_int_equal(store_account_get(f->s.st, 999, &acct), REG_ENOTFOUND);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

@@ -17,9 +17,7 @@
 #define BULK 30		/* domains d000..d029.test on one external host */
 
 struct fixture {
-	char *dir;
-	struct store *st;
-	struct arena *a;
+	struct store_fixture s;
 	int64_t alpha, beta;		/* registrars */
 	int64_t ann, bob, asa;		/* contacts */
 	int64_t hoster, ns1;		/* external and in-zone hosts */
@@ -33,7 +31,7 @@ registrar_add(struct fixture *f, const char *handle, const char *name, int64_t i
 	    .iana_id = iana, .created = 1 };
 	int64_t id = 0;
 
-	assert_int_equal(store_registrar_create(f->st, &r, &id, NULL), REG_OK);
+	assert_int_equal(store_registrar_create(f->s.st, &r, &id, NULL), REG_OK);
 	return id;
 }
 
@@ -47,8 +45,8 @@ contact_add(struct fixture *f, const char *handle, const char *intl, const char 
 	    .disclose = disclose, .created = 1 };
 	int64_t id = 0;
 
-	assert_int_equal(store_roid_new(f->st, f->a, 'C', &c.roid), REG_OK);
-	assert_int_equal(store_contact_create(f->st, &c, &id, NULL), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'C', &c.roid), REG_OK);
+	assert_int_equal(store_contact_create(f->s.st, &c, &id, NULL), REG_OK);
 	return id;
 }
 
@@ -61,8 +59,8 @@ host_add(struct fixture *f, const char *name, int64_t domain_id, const char *add
 	    .addr = &a, .created = 1 };
 	int64_t id = 0;
 
-	assert_int_equal(store_roid_new(f->st, f->a, 'H', &h.roid), REG_OK);
-	assert_int_equal(store_host_create(f->st, &h, &id, NULL), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'H', &h.roid), REG_OK);
+	assert_int_equal(store_host_create(f->s.st, &h, &id, NULL), REG_OK);
 	return id;
 }
 
@@ -74,8 +72,8 @@ domain_add(struct fixture *f, const char *name, const char *uname, int64_t ns)
 	    .created = 1, .expires = 2, .nns = ns ? 1 : 0, .ns_id = &ns };
 	int64_t id = 0;
 
-	assert_int_equal(store_roid_new(f->st, f->a, 'D', &d.roid), REG_OK);
-	assert_int_equal(store_domain_create(f->st, &d, &id, NULL), REG_OK);
+	assert_int_equal(store_roid_new(f->s.st, f->s.a, 'D', &d.roid), REG_OK);
+	assert_int_equal(store_domain_create(f->s.st, &d, &id, NULL), REG_OK);
 	return id;
 }
 
@@ -85,7 +83,7 @@ world(struct fixture *f)
 	struct reg_status st = { .status = "serverDeleteProhibited" };
 	char name[32];
 
-	assert_int_equal(store_begin(f->st), REG_OK);
+	assert_int_equal(store_begin(f->s.st), REG_OK);
 	f->alpha = registrar_add(f, "alpha", "Alpha Names AB", 1234);
 	f->beta = registrar_add(f, "beta", "Beta Domains", 0);
 	f->ann = contact_add(f, "c-ann", "Ann Berg", NULL, DISCLOSE_NAME_INT);
@@ -102,26 +100,19 @@ world(struct fixture *f)
 		domain_add(f, name, NULL, f->hoster);
 	}
 	f->ns1 = host_add(f, "ns1.example.test", f->example, "192.0.2.1");
-	assert_int_equal(store_status_add(f->st, "host", f->hoster, &st), REG_OK);
+	assert_int_equal(store_status_add(f->s.st, "host", f->hoster, &st), REG_OK);
 	st.status = "linked";
-	assert_int_equal(store_status_add(f->st, "host", f->hoster, &st), REG_OK);
-	assert_int_equal(store_commit(f->st, NULL), REG_OK);
+	assert_int_equal(store_status_add(f->s.st, "host", f->hoster, &st), REG_OK);
+	assert_int_equal(store_commit(f->s.st, NULL), REG_OK);
 }
 
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct reg_err err = { 0 };
-	char *path;
 
-	f->dir = tmpdir_new();
-	assert_true(asprintf(&path, "%s/master.db", f->dir) > 0);
-	f->st = store_open(path, STORE_CREATE | STORE_FAST, &err);
-	free(path);
-	assert_non_null(f->st);
-	store_set_roid_suffix(f->st, "TEST");
-	f->a = arena_new();
+	store_fixture_setup(&f->s);
+	store_set_roid_suffix(f->s.st, "TEST");
 	world(f);
 	*state = f;
 	return 0;
@@ -132,9 +123,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	store_close(f->st);
-	arena_free(f->a);
-	tmpdir_remove(f->dir);
+	store_fixture_teardown(&f->s);
 	free(f);
 	return 0;
 }
@@ -151,12 +140,12 @@ pat(const char *prefix, const char *suffix, bool wildcard)
 static char *
 domain_names(struct fixture *f, const struct store_hits *h)
 {
-	char *s = arena_strdup(f->a, "");
+	char *s = arena_strdup(f->s.a, "");
 	struct reg_domain d;
 
 	for (int i = 0; i < h->n; i++) {
-		assert_int_equal(store_domain_get_by_id(f->st, f->a, h->id[i], &d), REG_OK);
-		s = arena_printf(f->a, "%s%s%s", s, i ? " " : "", d.name);
+		assert_int_equal(store_domain_get_by_id(f->s.st, f->s.a, h->id[i], &d), REG_OK);
+		s = arena_printf(f->s.a, "%s%s%s", s, i ? " " : "", d.name);
 	}
 	return s;
 }
@@ -166,7 +155,7 @@ domains(struct fixture *f, struct store_pattern p, bool unicode, const char *wan
 {
 	struct store_hits h;
 
-	assert_int_equal(store_search_domains(f->st, f->a, &p, unicode, 10, 1000, &h), REG_OK);
+	assert_int_equal(store_search_domains(f->s.st, f->s.a, &p, unicode, 10, 1000, &h), REG_OK);
 	assert_string_equal(domain_names(f, &h), want);
 	assert_false(h.more);
 	assert_false(h.cut);
@@ -195,15 +184,15 @@ test_domain_limits(void **state)
 	struct store_pattern p = pat("d0", ".test", true);
 	struct store_hits h;
 
-	assert_int_equal(store_search_domains(f->st, f->a, &p, false, 5, 1000, &h), REG_OK);
+	assert_int_equal(store_search_domains(f->s.st, f->s.a, &p, false, 5, 1000, &h), REG_OK);
 	assert_string_equal(domain_names(f, &h), "d000.test d001.test d002.test d003.test d004.test");
 	assert_true(h.more);
 	assert_false(h.cut);
-	assert_int_equal(store_search_domains(f->st, f->a, &p, false, 100, 3, &h), REG_OK);
+	assert_int_equal(store_search_domains(f->s.st, f->s.a, &p, false, 100, 3, &h), REG_OK);
 	assert_int_equal(h.n, 3);
 	assert_false(h.more);
 	assert_true(h.cut);
-	assert_int_equal(store_search_domains(f->st, f->a, &p, false, BULK, 1000, &h), REG_OK);
+	assert_int_equal(store_search_domains(f->s.st, f->s.a, &p, false, BULK, 1000, &h), REG_OK);
 	assert_int_equal(h.n, BULK);
 	assert_false(h.more);
 }
@@ -215,18 +204,18 @@ test_hosts(void **state)
 	struct store_pattern p = pat("ns1.exa", "", true);
 	struct store_hits h;
 
-	assert_int_equal(store_search_hosts(f->st, f->a, &p, 10, 1000, &h), REG_OK);
+	assert_int_equal(store_search_hosts(f->s.st, f->s.a, &p, 10, 1000, &h), REG_OK);
 	assert_int_equal(h.n, 1);
 	assert_true(h.id[0] == f->ns1);
 	p = pat("ns", ".net", true);
-	assert_int_equal(store_search_hosts(f->st, f->a, &p, 10, 1000, &h), REG_OK);
+	assert_int_equal(store_search_hosts(f->s.st, f->s.a, &p, 10, 1000, &h), REG_OK);
 	assert_int_equal(h.n, 0);	/* "ns" + ".hoster.net": the '*' spans a dot */
 	p = pat("ns.hos", ".net", true);
-	assert_int_equal(store_search_hosts(f->st, f->a, &p, 10, 1000, &h), REG_OK);
+	assert_int_equal(store_search_hosts(f->s.st, f->s.a, &p, 10, 1000, &h), REG_OK);
 	assert_true(h.n == 1 && h.id[0] == f->hoster);
-	assert_int_equal(store_search_hosts_by_ip(f->st, f->a, "192.0.2.1", 10, &h), REG_OK);
+	assert_int_equal(store_search_hosts_by_ip(f->s.st, f->s.a, "192.0.2.1", 10, &h), REG_OK);
 	assert_true(h.n == 1 && h.id[0] == f->ns1);
-	assert_int_equal(store_search_hosts_by_ip(f->st, f->a, "192.0.2.2", 10, &h), REG_OK);
+	assert_int_equal(store_search_hosts_by_ip(f->s.st, f->s.a, "192.0.2.2", 10, &h), REG_OK);
 	assert_int_equal(h.n, 0);
 }
 
@@ -237,20 +226,20 @@ test_domains_by_ns(void **state)
 	struct store_pattern p = pat("ns.hoster.net", "", false);
 	struct store_hits h;
 
-	assert_int_equal(store_search_domains_by_ns(f->st, f->a, &p, 100, 1000, &h), REG_OK);
+	assert_int_equal(store_search_domains_by_ns(f->s.st, f->s.a, &p, 100, 1000, &h), REG_OK);
 	assert_int_equal(h.n, BULK + 1);
 	assert_false(h.more || h.cut);
-	assert_int_equal(store_search_domains_by_ns(f->st, f->a, &p, 10, 1000, &h), REG_OK);
+	assert_int_equal(store_search_domains_by_ns(f->s.st, f->s.a, &p, 10, 1000, &h), REG_OK);
 	assert_int_equal(h.n, 10);
 	assert_true(h.more);
 	/* The scan budget counts the domain_ns rows read, too. */
-	assert_int_equal(store_search_domains_by_ns(f->st, f->a, &p, 100, 7, &h), REG_OK);
+	assert_int_equal(store_search_domains_by_ns(f->s.st, f->s.a, &p, 100, 7, &h), REG_OK);
 	assert_int_equal(h.n, 7);
 	assert_true(h.cut);
 	p = pat("ns1.example.test", "", false);
-	assert_int_equal(store_search_domains_by_ns(f->st, f->a, &p, 100, 1000, &h), REG_OK);
+	assert_int_equal(store_search_domains_by_ns(f->s.st, f->s.a, &p, 100, 1000, &h), REG_OK);
 	assert_int_equal(h.n, 0);	/* a host nobody delegates to */
-	assert_int_equal(store_search_domains_by_ip(f->st, f->a, "192.0.2.1", 10, 1000, &h),
+	assert_int_equal(store_search_domains_by_ip(f->s.st, f->s.a, "192.0.2.1", 10, 1000, &h),
 	    REG_OK);
 	assert_int_equal(h.n, 0);
 }
@@ -262,21 +251,21 @@ test_entities(void **state)
 	struct store_pattern p = pat("ANN B", "", true);
 	struct store_hits h;
 
-	assert_int_equal(store_search_contacts_fn(f->st, f->a, &p, true, 10, 1000, &h), REG_OK);
+	assert_int_equal(store_search_contacts_fn(f->s.st, f->s.a, &p, true, 10, 1000, &h), REG_OK);
 	assert_true(h.n == 1 && h.id[0] == f->ann);	/* ASCII case ignored */
 	p = pat("bob berg", "", false);
-	assert_int_equal(store_search_contacts_fn(f->st, f->a, &p, true, 10, 1000, &h), REG_OK);
+	assert_int_equal(store_search_contacts_fn(f->s.st, f->s.a, &p, true, 10, 1000, &h), REG_OK);
 	assert_int_equal(h.n, 0);			/* not disclosed */
-	assert_int_equal(store_search_contacts_fn(f->st, f->a, &p, false, 10, 1000, &h), REG_OK);
+	assert_int_equal(store_search_contacts_fn(f->s.st, f->s.a, &p, false, 10, 1000, &h), REG_OK);
 	assert_true(h.n == 1 && h.id[0] == f->bob);
 	p = pat("Åsa", "", true);
-	assert_int_equal(store_search_contacts_fn(f->st, f->a, &p, true, 10, 1000, &h), REG_OK);
+	assert_int_equal(store_search_contacts_fn(f->s.st, f->s.a, &p, true, 10, 1000, &h), REG_OK);
 	assert_true(h.n == 1 && h.id[0] == f->asa);	/* the loc name */
 	p = pat("c-", "", true);
-	assert_int_equal(store_search_contacts_handle(f->st, f->a, &p, 10, 1000, &h), REG_OK);
+	assert_int_equal(store_search_contacts_handle(f->s.st, f->s.a, &p, 10, 1000, &h), REG_OK);
 	assert_int_equal(h.n, 3);
 	p = pat("C-", "", true);
-	assert_int_equal(store_search_contacts_handle(f->st, f->a, &p, 10, 1000, &h), REG_OK);
+	assert_int_equal(store_search_contacts_handle(f->s.st, f->s.a, &p, 10, 1000, &h), REG_OK);
 	assert_int_equal(h.n, 0);			/* handles are exact */
 }
 
@@ -288,14 +277,14 @@ test_registrars(void **state)
 	struct store_hits h;
 	struct reg_registrar r;
 
-	assert_int_equal(store_search_registrars(f->st, f->a, &p, false, 10, 1000, &h), REG_OK);
+	assert_int_equal(store_search_registrars(f->s.st, f->s.a, &p, false, 10, 1000, &h), REG_OK);
 	assert_true(h.n == 1 && h.id[0] == f->alpha);
 	p = pat("be", "", true);
-	assert_int_equal(store_search_registrars(f->st, f->a, &p, true, 10, 1000, &h), REG_OK);
+	assert_int_equal(store_search_registrars(f->s.st, f->s.a, &p, true, 10, 1000, &h), REG_OK);
 	assert_true(h.n == 1 && h.id[0] == f->beta);
-	assert_int_equal(store_registrar_get_by_iana(f->st, f->a, 1234, &r), REG_OK);
+	assert_int_equal(store_registrar_get_by_iana(f->s.st, f->s.a, 1234, &r), REG_OK);
 	assert_string_equal(r.handle, "alpha");
-	assert_int_equal(store_registrar_get_by_iana(f->st, f->a, 999, &r), REG_ENOTFOUND);
+	assert_int_equal(store_registrar_get_by_iana(f->s.st, f->s.a, 999, &r), REG_ENOTFOUND);
 }
 
 static void
@@ -308,10 +297,10 @@ test_domain_nameservers(void **state)
 
 	d.nns = 2;
 	d.ns_id = (int64_t[]){ f->hoster, f->ns1 };
-	assert_int_equal(store_begin(f->st), REG_OK);
-	assert_int_equal(store_domain_set_ns(f->st, &d, NULL), REG_OK);
-	assert_int_equal(store_commit(f->st, NULL), REG_OK);
-	assert_int_equal(store_domain_nameservers(f->st, f->a, f->example, &h, &n), REG_OK);
+	assert_int_equal(store_begin(f->s.st), REG_OK);
+	assert_int_equal(store_domain_set_ns(f->s.st, &d, NULL), REG_OK);
+	assert_int_equal(store_commit(f->s.st, NULL), REG_OK);
+	assert_int_equal(store_domain_nameservers(f->s.st, f->s.a, f->example, &h, &n), REG_OK);
 	assert_int_equal(n, 2);
 	assert_true(h[0].id == f->hoster && h[1].id == f->ns1);
 	assert_string_equal(h[0].name, "ns.hoster.net");
@@ -325,7 +314,7 @@ test_domain_nameservers(void **state)
 	assert_string_equal(h[1].addr[0].addr, "192.0.2.1");
 	assert_int_equal(h[1].statuses.n, 0);
 	assert_non_null(h[1].roid);
-	assert_int_equal(store_domain_nameservers(f->st, f->a, 424242, &h, &n), REG_OK);
+	assert_int_equal(store_domain_nameservers(f->s.st, f->s.a, 424242, &h, &n), REG_OK);
 	assert_int_equal(n, 0);
 }
 
@@ -345,16 +334,16 @@ test_domain_rdap(void **state)
 	struct reg_domain_rdap v, w;
 	static const char *const types[] = { "registrant", "admin", "billing", "tech" };
 
-	assert_int_equal(store_begin(f->st), REG_OK);
-	assert_int_equal(store_domain_set_contacts(f->st, &d, NULL), REG_OK);
-	assert_int_equal(store_domain_set_ns(f->st, &d, NULL), REG_OK);
-	assert_int_equal(store_status_add(f->st, "contact", f->ann, &st[0]), REG_OK);
-	assert_int_equal(store_status_add(f->st, "contact", f->ann, &st[1]), REG_OK);
-	assert_int_equal(store_status_add(f->st, "domain", f->example, &st[2]), REG_OK);
-	assert_int_equal(store_commit(f->st, NULL), REG_OK);
+	assert_int_equal(store_begin(f->s.st), REG_OK);
+	assert_int_equal(store_domain_set_contacts(f->s.st, &d, NULL), REG_OK);
+	assert_int_equal(store_domain_set_ns(f->s.st, &d, NULL), REG_OK);
+	assert_int_equal(store_status_add(f->s.st, "contact", f->ann, &st[0]), REG_OK);
+	assert_int_equal(store_status_add(f->s.st, "contact", f->ann, &st[1]), REG_OK);
+	assert_int_equal(store_status_add(f->s.st, "domain", f->example, &st[2]), REG_OK);
+	assert_int_equal(store_commit(f->s.st, NULL), REG_OK);
 
-	assert_int_equal(store_domain_rdap(f->st, f->a, "example.test", 0, &v), REG_OK);
-	assert_int_equal(store_domain_get(f->st, f->a, "example.test", &d), REG_OK);
+	assert_int_equal(store_domain_rdap(f->s.st, f->s.a, "example.test", 0, &v), REG_OK);
+	assert_int_equal(store_domain_get(f->s.st, f->s.a, "example.test", &d), REG_OK);
 	assert_string_equal(v.d.roid, d.roid);
 	assert_string_equal(v.d.sponsor, "alpha");
 	assert_int_equal(v.d.statuses.n, 1);
@@ -373,11 +362,11 @@ test_domain_rdap(void **state)
 	assert_int_equal(v.nns, 2);
 	assert_int_equal(v.ns[0].statuses.n, 2);
 	assert_string_equal(v.ns[1].addr[0].addr, "192.0.2.1");
-	assert_int_equal(store_domain_rdap(f->st, f->a, NULL, f->example, &w), REG_OK);
+	assert_int_equal(store_domain_rdap(f->s.st, f->s.a, NULL, f->example, &w), REG_OK);
 	assert_string_equal(w.d.name, "example.test");
 	assert_int_equal(w.ncontacts, 4);
-	assert_int_equal(store_domain_rdap(f->st, f->a, "nosuch.test", 0, &w), REG_ENOTFOUND);
-	assert_int_equal(store_domain_rdap(f->st, f->a, NULL, 424242, &w), REG_ENOTFOUND);
+	assert_int_equal(store_domain_rdap(f->s.st, f->s.a, "nosuch.test", 0, &w), REG_ENOTFOUND);
+	assert_int_equal(store_domain_rdap(f->s.st, f->s.a, NULL, 424242, &w), REG_ENOTFOUND);
 }
 
 /* Every search above, on a fresh connection: none steps through a whole
@@ -399,11 +388,11 @@ test_no_table_scans(void **state)
 	test_registrars(state);
 	test_domain_nameservers(state);
 	test_domain_rdap(state);
-	store_stmt_work(f->st, &fullscan, &before);
+	store_stmt_work(f->s.st, &fullscan, &before);
 	assert_int_equal(fullscan, 0);
 	assert_true(before > 0);
-	assert_int_equal(store_search_domains(f->st, f->a, &p, false, 10, 1000, &h), REG_OK);
-	store_stmt_work(f->st, &fullscan, &vm);
+	assert_int_equal(store_search_domains(f->s.st, f->s.a, &p, false, 10, 1000, &h), REG_OK);
+	store_stmt_work(f->s.st, &fullscan, &vm);
 	assert_int_equal(fullscan, 0);
 	assert_true(vm - before < 50);	/* one index probe, not 35 rows */
 }
