@@ -98,6 +98,11 @@ int name_to_unicode(const char *alabel, char *out, size_t size);
 
 /* --- building blocks (name_idn.c) ---------------------------------------- */
 
+/* Decodes the UTF-8 sequence at str (n bytes left) into *cp; returns its
+ * length, or 0 (cp untouched) if it is malformed, overlong, a surrogate or
+ * beyond U+10FFFF. */
+size_t name_utf8_decode(const char *str, size_t n, uint32_t *cp);
+
 /* One label in both forms. */
 struct name_label {
 	char alabel[NAME_LABEL_MAX + 1];

@@ -39,10 +39,8 @@ struct name_table {
 
 /* --- UTF-8 ----------------------------------------------------------------- */
 
-/* Decodes the sequence at str (n bytes left) into *cp; returns its length,
- * or 0 if it is malformed, overlong, a surrogate or beyond U+10FFFF. */
-static size_t
-utf8_decode(const char *str, size_t n, uint32_t *cp)
+size_t
+name_utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
 	static const uint32_t least[] = { 0, 0, 0x80, 0x800, 0x10000 };
 	const unsigned char *s = (const unsigned char *)str;
@@ -109,7 +107,7 @@ quote(const char *in, size_t len, char buf[QUOTE_SIZE])
 	uint32_t cp;
 
 	while (i < len && o + UTF8_MAX + sizeof("...") < QUOTE_SIZE) {
-		if ((k = utf8_decode(in + i, len - i, &cp)) == 0 ||
+		if ((k = name_utf8_decode(in + i, len - i, &cp)) == 0 ||
 		    cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
 			buf[o++] = '?';
 			i += k ? k : 1;
@@ -149,7 +147,7 @@ fold(const char *in, size_t len, char *out, size_t size, struct reg_err *err)
 
 	pthread_once(&utf8_once, utf8_locale_init);
 	for (size_t i = 0; i < len; i += k) {
-		if ((k = utf8_decode(in + i, len - i, &cp)) == 0)
+		if ((k = name_utf8_decode(in + i, len - i, &cp)) == 0)
 			return reg_fail(err, REG_ESYNTAX, "label is not valid UTF-8");
 		if (utf8_locale != (locale_t)0)
 			cp = (uint32_t)towlower_l((wint_t)cp, utf8_locale);
@@ -460,7 +458,7 @@ name_table_check(const struct name_table *t, const char *ulabel,
 	uint32_t cp;
 
 	for (size_t i = 0; i < len; i += k) {
-		if ((k = utf8_decode(ulabel + i, len - i, &cp)) == 0)
+		if ((k = name_utf8_decode(ulabel + i, len - i, &cp)) == 0)
 			return reg_fail(err, REG_ESYNTAX, "label is not valid UTF-8");
 		if (!name_table_allows(t, cp))
 			return reg_fail(err, REG_EIDN, "U+%04X not allowed in label '%s'",

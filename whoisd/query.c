@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "name.h"
 #include "util.h"
 #include "whoisd.h"
 
@@ -41,49 +42,15 @@ query_bad_byte(const char *buf, size_t len)
 	return -1;
 }
 
-/* Length of the UTF-8 sequence at s (n bytes left) and its code point,
- * or 0 when it is malformed. */
-static size_t
-utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t len;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	*cp = s[0] & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		*cp = (*cp << 6) | (s[i] & 0x3f);
-	}
-	if (*cp < min[len] || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /* REG_OK when line is UTF-8 text without control characters. */
 static int
 check_text(const char *line, struct reg_err *err)
 {
-	const unsigned char *s = (const unsigned char *)line;
 	size_t n = strlen(line), k;
 	uint32_t cp;
 
 	for (size_t i = 0; i < n; i += k) {
-		if ((k = utf8_next(s + i, n - i, &cp)) == 0)
+		if ((k = name_utf8_decode(line + i, n - i, &cp)) == 0)
 			return reg_fail(err, REG_ESYNTAX, "the query is not valid UTF-8");
 		if ((cp < 0x20 && cp != '\t') || (cp >= 0x7f && cp < 0xa0))
 			return reg_fail(err, REG_ESYNTAX,
