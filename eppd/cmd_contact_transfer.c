@@ -235,20 +235,29 @@ cmd_contact_transfer_request(struct epp_cmd *c)
 
 /* --- approve, reject, cancel --------------------------------------------------- */
 
+int
+contact_transfer_move(struct epp_env *env, struct reg_contact *ct, int64_t gaining_id,
+    struct reg_err *err)
+{
+	char pw[PASSWORD_MAX_LEN + 1];
+	int rc;
+
+	ct->sponsor_id = gaining_id;
+	ct->transferred = env->now;
+	if ((rc = password_random(pw, sizeof(pw))) == REG_OK &&
+	    (rc = store_contact_update(env->st, ct, err)) == REG_OK)
+		rc = store_authinfo_set(env->st, ct->roid, pw);
+	return rc;
+}
+
 /* The contact moves to the gaining registrar with a fresh authInfo. */
 static int
 move_contact(struct epp_cmd *c, struct reg_contact *ct, const struct reg_transfer *t)
 {
-	char pw[PASSWORD_MAX_LEN + 1];
 	struct reg_err err = { 0 };
 	int rc;
 
-	ct->sponsor_id = t->gaining_id;
-	ct->transferred = c->env->now;
-	if ((rc = password_random(pw, sizeof(pw))) == REG_OK &&
-	    (rc = store_contact_update(c->env->st, ct, &err)) == REG_OK)
-		rc = store_authinfo_set(c->env->st, ct->roid, pw);
-	if (rc != REG_OK)
+	if ((rc = contact_transfer_move(c->env, ct, t->gaining_id, &err)) != REG_OK)
 		return epp_fail(c, epp_result_from_reg(rc), NULL, "%s", reg_err_text(&err));
 	return EPP_OK;
 }

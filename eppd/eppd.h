@@ -255,6 +255,11 @@ int cmd_contact_transfer_request(struct epp_cmd *);
 int cmd_contact_transfer_approve(struct epp_cmd *);
 int cmd_contact_transfer_reject(struct epp_cmd *);
 int cmd_contact_transfer_cancel(struct epp_cmd *);
+/* Moves ct to the registrar gaining_id with a fresh authInfo, stamped
+ * env->now; store error codes, the reason in err (the lifecycle uses it
+ * for transfers nobody answered). */
+int contact_transfer_move(struct epp_env *env, struct reg_contact *ct,
+    int64_t gaining_id, struct reg_err *err);
 
 /* --- shared by the host and contact commands (cmd_object.c) ---------------- */
 

@@ -23,7 +23,6 @@
 
 #include "domain.h"
 #include "log.h"
-#include "password.h"
 #include "status.h"
 #include "store_due.h"
 #include "util.h"
@@ -192,19 +191,16 @@ static int
 contact_transfer_due(struct epp_env *env, struct arena *a, struct reg_transfer *t,
     struct reg_err *err)
 {
-	char pw[PASSWORD_MAX_LEN + 1], *payload;
 	struct reg_contact ct;
 	struct dom_trn shown;
+	char *payload;
 	int rc;
 
 	if ((rc = store_contact_get_by_id(env->st, a, t->object_id, &ct)) != REG_OK)
 		return reg_fail(err, rc, "contact %lld is gone", (long long)t->object_id);
-	ct.sponsor_id = t->gaining_id;
-	ct.transferred = t->acted = env->now;
+	t->acted = env->now;
 	t->state = "serverApproved";
-	if ((rc = password_random(pw, sizeof(pw))) != REG_OK ||
-	    (rc = store_contact_update(env->st, &ct, err)) != REG_OK ||
-	    (rc = store_authinfo_set(env->st, ct.roid, pw)) != REG_OK ||
+	if ((rc = contact_transfer_move(env, &ct, t->gaining_id, err)) != REG_OK ||
 	    (rc = store_transfer_put(env->st, t)) != REG_OK ||
 	    (rc = status_clear(env->st, KIND_CONTACT, ct.id, ST_PENDING_TRANSFER, err)) != REG_OK)
 		return rc;
