@@ -26,15 +26,12 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlsave.h>
 
+#include "datadir.h"
 #include "log.h"
 #include "server.h"
 #include "util.h"
 
-#ifndef REGISTRY_DATADIR
-#define REGISTRY_DATADIR "/usr/local/share/registry"
-#endif
-#define SCHEMA_FILE "epp.xsd"
-#define SOURCE_TREE_DEPTH 4	/* bin/ or build/x/bin/ below the checkout */
+#define SCHEMA_FILE "xsd/epp.xsd"	/* under the data folder */
 #define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
 	XML_PARSE_NOCDATA)
 
@@ -42,46 +39,6 @@ static xmlSchemaPtr schema;
 static __thread bool doctype_seen;
 
 /* --- the schema ------------------------------------------------------------ */
-
-static bool
-file_exists(const char *path)
-{
-	return access(path, R_OK) == 0;
-}
-
-/* dir/data/xsd/epp.xsd for the executable's folder and its parents: the
- * source tree, for `make run` and the tests. */
-static bool
-schema_search_tree(char *out, size_t size)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	for (int up = 0; up < SOURCE_TREE_DEPTH; up++) {
-		if ((slash = strrchr(exe, '/')) == NULL)
-			return false;
-		*slash = '\0';
-		if (snprintf(out, size, "%s/data/xsd/" SCHEMA_FILE, exe) < (int)size &&
-		    file_exists(out))
-			return true;
-	}
-	return false;
-}
-
-static bool
-schema_path(const char *dir, char *out, size_t size)
-{
-	if (dir != NULL && dir[0] != '\0') {
-		snprintf(out, size, "%s/" SCHEMA_FILE, dir);
-		return true;
-	}
-	snprintf(out, size, REGISTRY_DATADIR "/xsd/" SCHEMA_FILE);
-	return file_exists(out) || schema_search_tree(out, size);
-}
 
 static void
 schema_error(void *user, xmlErrorPtr e)
@@ -100,11 +57,9 @@ xml_schema_load(const char *dir, struct reg_err *err)
 	struct reg_err perr = { 0 };
 	xmlSchemaParserCtxtPtr pc;
 
-	if (!schema_path(dir, path, sizeof(path)))
-		return reg_fail(err, REG_ECONFIG, "cannot find " SCHEMA_FILE
-		    " (looked in " REGISTRY_DATADIR "/xsd and the source tree); set epp.schema_dir");
-	if (!file_exists(path))
-		return reg_fail(err, REG_ECONFIG, "%s: cannot read", path);
+	if (datadir_find(dir, SCHEMA_FILE, path, sizeof(path), &perr) != REG_OK)
+		return reg_fail(err, perr.code, "%s%s", reg_err_text(&perr),
+		    dir != NULL && dir[0] != '\0' ? "" : "; set epp.schema_dir");
 	if ((pc = xmlSchemaNewParserCtxt(path)) == NULL)
 		return reg_fail(err, REG_ENOMEM, "%s: cannot create a schema parser", path);
 	xmlSchemaSetParserStructuredErrors(pc, schema_error, &perr);
