@@ -128,8 +128,8 @@ status_conflict(const struct reg_status_list *have, const char *name)
 	return NULL;
 }
 
-static bool
-list_has(const struct reg_status_list *l, const char *name)
+bool
+status_list_has(const struct reg_status_list *l, const char *name)
 {
 	for (int i = 0; i < l->n; i++)
 		if (strcmp(l->v[i].status, name) == 0)
@@ -144,7 +144,7 @@ set_allowed(const struct reg_status_list *have, const char *kind, const char *na
 {
 	const char *clash;
 
-	if (list_has(have, name))
+	if (status_list_has(have, name))
 		return reg_fail(err, REG_EEXISTS, "%s already has status %s", kind, name);
 	if ((clash = status_conflict(have, name)) != NULL)
 		return reg_fail(err, REG_ESTATUS, "status %s cannot be combined with %s",
@@ -215,7 +215,7 @@ status_sync_ok(struct store *st, const char *kind, int64_t id, struct reg_err *e
 		arena_free(a);
 		return reg_fail(err, rc, "cannot read the statuses of the %s", kind);
 	}
-	has_ok = list_has(&have, STATUS_OK);
+	has_ok = status_list_has(&have, STATUS_OK);
 	want_ok = count_without_ok(kind, &have) == 0;
 	arena_free(a);
 	if (has_ok && !want_ok)

@@ -43,6 +43,9 @@ bool status_server_settable(const char *kind, const char *name);
  * joined by ", " into buf (for messages such as "use one of: ..."). */
 const char *status_names(const char *kind, unsigned who, char *buf, size_t size);
 
+/* True when the list holds the status `name`. */
+bool status_list_has(const struct reg_status_list *l, const char *name);
+
 /* A status already on the object that RFC 5731-5733 forbid combining
  * with `name` (pendingDelete with *DeleteProhibited, two pending*
  * statuses), or NULL. "ok" is not reported: status_set() handles it. */

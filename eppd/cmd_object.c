@@ -30,15 +30,6 @@ static const char *const delete_blockers[] = {
 };
 static const char client_update_lock[] = "clientUpdateProhibited";
 
-static bool
-list_has(const struct reg_status_list *l, const char *name)
-{
-	for (int i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].status, name) == 0)
-			return true;
-	return false;
-}
-
 static int
 count_children(xmlNodePtr parent)
 {
@@ -76,7 +67,7 @@ parse_add(struct epp_cmd *c, const char *kind, xmlNodePtr add,
 		s->status = (char *)xml_attr(c->a, n, "s");
 		if ((rc = check_settable(c, kind, n, s->status)) != EPP_OK)
 			return rc;
-		if (list_has(have, s->status) || list_has(&sofar, s->status))
+		if (status_list_has(have, s->status) || status_list_has(&sofar, s->status))
 			return epp_fail(c, EPP_PARAM_POLICY, n, "the %s already has status %s",
 			    kind, s->status);
 		if ((clash = status_conflict(have, s->status)) != NULL)
@@ -102,7 +93,7 @@ parse_rem(struct epp_cmd *c, const char *kind, xmlNodePtr rem,
 
 		if ((rc = check_settable(c, kind, n, s)) != EPP_OK)
 			return rc;
-		if (!list_has(have, s))
+		if (!status_list_has(have, s))
 			return epp_fail(c, EPP_PARAM_POLICY, n, "the %s does not have status %s",
 			    kind, s);
 		for (int i = 0; i < out->nrem; i++)
@@ -133,7 +124,7 @@ static const char *
 first_of(const struct reg_status_list *have, const char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (list_has(have, names[i]))
+		if (status_list_has(have, names[i]))
 			return names[i];
 	return NULL;
 }
@@ -155,7 +146,7 @@ cmd_status_may_update(struct epp_cmd *c, const struct reg_status_list *have,
 
 	if (s != NULL)
 		return epp_fail(c, EPP_STATUS_PROHIBITS, NULL, "the object has status %s", s);
-	if (!list_has(have, client_update_lock))
+	if (!status_list_has(have, client_update_lock))
 		return EPP_OK;
 	/* RFC 5731-5733 2.3: no update "other than to remove this status". */
 	if (removes(ch, client_update_lock) && only_statuses)
