@@ -35,8 +35,10 @@ zone_free(struct zone *z)
 		explicit_bzero(z->kinv, z->nsig * z->kinv_len);
 		free(z->kinv);
 	}
-	for (int i = 0; i < SIGN_THREADS_MAX; i++)
+	for (int i = 0; i < SIGN_THREADS_MAX; i++) {
 		region_free(z->sigrg[i]);
+		region_free(z->readrg[i]);
+	}
 	for (int i = 0; i < z->nfiles; i++)
 		free((char *)z->files[i]);
 	free(z->files);

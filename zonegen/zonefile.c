@@ -11,6 +11,13 @@
  * origin; names without a final dot are relative to it. A record without
  * a TTL takes $TTL, else the last TTL given, else (an SOA) its MINIMUM.
  * Every error names file:line.
+ *
+ * A large file is read on every core: a quick scan that knows quotes,
+ * escapes, comments and parentheses cuts it at lines that start a new
+ * owner, and each piece is parsed into records of its own after replaying
+ * the $ORIGIN and $TTL lines before it. When a piece needs what only a
+ * serial read knows (a record without TTL and no $TTL before it), or the
+ * file has $INCLUDE, the file is read again serially.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -30,10 +37,20 @@
 #define TOKENS_MAX	4096	/* per entry: a TXT or key split into words */
 #define INCLUDE_DEPTH	8
 #define SOA_MINIMUM_AT	16	/* MINIMUM: the last 4 octets of SOA RDATA */
+#define PARALLEL_MIN	(4 << 20)	/* files smaller than this: one thread */
+#define PIECES_PER_THREAD 2
+#define PIECES_MAX	(PIECES_PER_THREAD * SIGN_THREADS_MAX)
+#define DIRECTIVES_MAX	64	/* $ORIGIN and $TTL lines a piece replays */
 
 struct lexer {
 	const char *p, *end;
 	int line;
+};
+
+/* The splitter's state between lines (a parallel read). */
+struct scan {
+	int paren, line;
+	bool quote;
 };
 
 /* RDATA seen before, for types whose RDATA repeats across a TLD zone
@@ -61,6 +78,9 @@ struct reader {
 	uint8_t rdata[RDATA_MAX];
 	struct reg_err *err;
 	int line;		/* of the entry being read */
+	bool piece;		/* a piece of a parallel read, not the whole file */
+	int threads;		/* for a parallel read; 0: every core */
+	bool need_serial;	/* the piece needed an earlier TTL: read serially */
 };
 
 static int rd_file(struct reader *, const char *path);
@@ -218,6 +238,39 @@ lex_entry(struct lexer *lx, struct ztok *tok, bool *blank, int *line, const char
 	return n;
 }
 
+/* Moves past one line for the splitter, keeping quote and parenthesis
+ * state across lines; escapes and comments as the lexer has them. */
+static const char *
+scan_line(struct scan *s, const char *p, const char *end)
+{
+	for (; p < end; p++) {
+		char c = *p;
+
+		if (c == '\\') {
+			if (++p == end)
+				break;
+			if (*p == '\n')
+				s->line++;
+		} else if (c == '"')
+			s->quote = !s->quote;
+		else if (c == '\n') {
+			s->line++;
+			return p + 1;
+		} else if (s->quote)
+			continue;
+		else if (c == '(')
+			s->paren++;
+		else if (c == ')')
+			s->paren--;
+		else if (c == ';') {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+			p = nl != NULL ? nl - 1 : end - 1;
+		}
+	}
+	return end;
+}
+
 /* --- entries ------------------------------------------------------------- */
 
 static bool
@@ -367,7 +420,10 @@ default_ttl(struct reader *r, uint16_t type, const uint8_t *rd, int len, uint32_
 		*ttl = r->ttl;
 	else if (r->has_last)
 		*ttl = r->last_ttl;
-	else if (type == T_SOA && len >= SOA_MINIMUM_AT + 4)
+	else if (r->piece) {
+		r->need_serial = true;	/* the last TTL is another piece's */
+		return REG_EINVAL;
+	} else if (type == T_SOA && len >= SOA_MINIMUM_AT + 4)
 		*ttl = (uint32_t)rd[len - 4] << 24 | (uint32_t)rd[len - 3] << 16 |
 		    (uint32_t)rd[len - 2] << 8 | rd[len - 1];
 	else
@@ -529,23 +585,170 @@ map_file(const char *path, size_t *len, struct reg_err *err)
 	return p;
 }
 
+/* --- reading a file on every core ---------------------------------------- */
+
+struct piece {
+	const char *from, *to;
+	int line;
+	int ndirective;		/* of the file's directives, those before it */
+	struct zone z;		/* its records (its regions move to the zone) */
+	struct reg_err err;
+	int rc;
+	bool need_serial;
+};
+
+struct split {
+	struct reader *r;	/* the file's reader, for its settings */
+	struct piece piece[PIECES_MAX];
+	int npiece;
+	const char *directive[DIRECTIVES_MAX];	/* $ORIGIN / $TTL lines */
+	int directive_line[DIRECTIVES_MAX];
+	int ndirective;
+};
+
+/* Scans line by line, noting $ORIGIN and $TTL lines and cutting pieces of
+ * about size/n at lines that start with an owner outside parentheses.
+ * False when the file cannot be cut (an $INCLUDE, too many directives). */
+static bool
+split_plan(struct split *sp, const char *buf, size_t len, int n)
+{
+	struct scan s = { .line = 1 };
+	const char *p = buf, *end = buf + len;
+
+	sp->npiece = 0;
+	sp->piece[sp->npiece++] = (struct piece){ .from = buf, .line = 1 };
+	while (p < end) {
+		const char *ls = p;
+		bool first = !s.quote && s.paren == 0;
+
+		if (first && *ls == '$') {
+			if (len - (size_t)(ls - buf) > 8 && strncasecmp(ls, "$INCLUDE", 8) == 0)
+				return false;
+			if (sp->ndirective == DIRECTIVES_MAX)
+				return false;
+			sp->directive_line[sp->ndirective] = s.line;
+			sp->directive[sp->ndirective++] = ls;
+		} else if (first && sp->npiece < n && !is_blank(*ls) && *ls != ';' && *ls != '\n' &&
+		    (size_t)(ls - buf) >= len / (size_t)n * (size_t)sp->npiece) {
+			sp->piece[sp->npiece - 1].to = ls;
+			sp->piece[sp->npiece++] = (struct piece){ .from = ls, .line = s.line,
+			    .ndirective = sp->ndirective };
+		}
+		p = scan_line(&s, p, end);
+	}
+	sp->piece[sp->npiece - 1].to = end;
+	return s.paren == 0 && !s.quote;
+}
+
+static void
+piece_read(void *arg, size_t i, int thread)
+{
+	struct split *sp = arg;
+	struct piece *pc = &sp->piece[i];
+	struct reader *r = xmalloc(sizeof(*r));
+	struct intern seen = { 0 };
+	const char *why;
+	bool blank;
+
+	(void)thread;
+	memcpy(r, sp->r, sizeof(*r));
+	zone_init(&pc->z);
+	r->z = &pc->z;
+	r->seen = &seen;
+	r->err = &pc->err;
+	r->piece = i > 0;
+	pc->rc = REG_OK;
+	for (int d = 0; d < pc->ndirective && pc->rc == REG_OK; d++) {
+		const char *e = memchr(sp->directive[d], '\n', (size_t)(pc->to - sp->directive[d]));
+
+		r->lx = (struct lexer){ .p = sp->directive[d], .end = e ? e : pc->to,
+		    .line = sp->directive_line[d] };
+		if (lex_entry(&r->lx, r->tok, &blank, &r->line, &why) > 0)
+			pc->rc = directive(r, r->tok, 2);
+	}
+	r->lx = (struct lexer){ .p = pc->from, .end = pc->to, .line = pc->line };
+	vec_reserve(&pc->z.rr, &pc->z.caprr, (size_t)(pc->to - pc->from) / 40 + 16,
+	    sizeof(*pc->z.rr));
+	if (pc->rc == REG_OK)
+		pc->rc = rd_entries(r);
+	pc->need_serial = r->need_serial;
+	free(seen.slot);
+	free(r);
+}
+
+/* Appends the pieces' records in order; the first piece's error wins. */
+static int
+split_merge(struct split *sp, struct zone *z, struct reg_err *err, bool *serial)
+{
+	size_t total = z->nrr;
+	int rc = REG_OK, nrg = 0;
+
+	for (int i = 0; i < sp->npiece && rc == REG_OK; i++) {
+		if (sp->piece[i].need_serial)
+			*serial = true;
+		else if ((rc = sp->piece[i].rc) != REG_OK && err != NULL)
+			*err = sp->piece[i].err;
+		total += sp->piece[i].z.nrr;
+	}
+	if (rc == REG_OK && !*serial)
+		vec_reserve(&z->rr, &z->caprr, total, sizeof(*z->rr));
+	for (int i = 0; i < sp->npiece; i++) {
+		struct piece *pc = &sp->piece[i];
+
+		if (rc == REG_OK && !*serial) {
+			memcpy(z->rr + z->nrr, pc->z.rr, pc->z.nrr * sizeof(*z->rr));
+			z->nrr += pc->z.nrr;
+			while (z->readrg[nrg] != NULL)
+				nrg++;
+			z->readrg[nrg] = pc->z.rg;	/* the records point into it */
+			pc->z.rg = region_new();
+		}
+		zone_free(&pc->z);
+	}
+	return rc;
+}
+
+/* Reads buf on `threads` threads; *serial set when it must be read again
+ * on one. */
+static int
+rd_parallel(struct reader *r, const char *buf, size_t len, int threads, bool *serial)
+{
+	struct split *sp = xcalloc(1, sizeof(*sp));
+	int rc = REG_OK;
+
+	sp->r = r;
+	*serial = !split_plan(sp, buf, len, threads * PIECES_PER_THREAD) || sp->npiece < 2;
+	if (!*serial) {
+		parallel_for(threads, (size_t)sp->npiece, piece_read, sp);
+		rc = split_merge(sp, r->z, r->err, serial);
+	}
+	free(sp);
+	return rc;
+}
+
 static int
 rd_file(struct reader *r, const char *path)
 {
 	size_t len;
 	char *buf = map_file(path, &len, r->err);
-	int rc;
+	int threads = sign_threads(r->threads), rc = REG_OK;
+	bool serial = true;
 
 	if (buf == NULL)
 		return REG_EIO;
-	/* A first guess of the records, so the array is not copied while it
-	 * grows: generated zones have about 40 octets a record. */
-	vec_reserve(&r->z->rr, &r->z->caprr, r->z->nrr + len / 48, sizeof(*r->z->rr));
 	r->path = path;
 	r->file = zone_file_index(r->z, path);
 	r->path = r->z->files[r->file];
-	r->lx = (struct lexer){ .p = buf, .end = buf + len, .line = 1 };
-	rc = rd_entries(r);
+	if (len >= PARALLEL_MIN && threads > 1 && !r->soa_only && r->depth == 0 &&
+	    (r->z->nrr == 0 || r->z->readrg[0] == NULL))
+		rc = rd_parallel(r, buf, len, threads, &serial);
+	if (serial) {
+		/* A first guess of the records, so the array is not copied while
+		 * it grows: generated zones have about 40 octets a record. */
+		vec_reserve(&r->z->rr, &r->z->caprr, r->z->nrr + len / 48, sizeof(*r->z->rr));
+		r->lx = (struct lexer){ .p = buf, .end = buf + len, .line = 1 };
+		rc = rd_entries(r);
+	}
 	if (len > 0)
 		munmap(buf, len);
 	return rc;
@@ -564,6 +767,7 @@ zone_read(struct zone *z, const char *path, const struct zread_opts *o,
 	r->seen = &seen;
 	r->err = err;
 	r->soa_only = o != NULL && o->soa_only;
+	r->threads = o != NULL ? o->threads : 0;
 	if (o != NULL && o->ttl > 0) {
 		r->ttl = o->ttl;
 		r->has_ttl = true;

@@ -239,6 +239,7 @@ struct zone {
 	uint8_t *kinv;		/* ECDSA only: k^-1 of each new signature */
 	size_t kinv_len;	/* octets per entry in kinv, 0 if none */
 	struct region *sigrg[SIGN_THREADS_MAX];	/* new RRSIG RDATA */
+	struct region *readrg[SIGN_THREADS_MAX];	/* parallel reading */
 
 	uint32_t soa_ttl, soa_minimum, serial;
 	bool dropped_dnssec;	/* the input had RRSIG/NSEC records */
@@ -289,6 +290,7 @@ struct zread_opts {
 	const char *origin;	/* initial $ORIGIN (text), NULL: none */
 	uint32_t ttl;		/* default TTL before any $TTL, 0: none */
 	bool soa_only;		/* stop after the first SOA (serial look-up) */
+	int threads;		/* 0: every core */
 };
 
 /* Appends the records of a master file (RFC 1035 5: $ORIGIN, $TTL,

@@ -466,6 +466,24 @@ refused('missing SOA', "\$ORIGIN test.\n\$TTL 3600\n\@ NS a.ns\n", qr{bad\.zone:
 refused('two SOAs', $head . "\@ SOA a.ns.test. h.test. 2 2 3 4 5\n",
     qr{bad\.zone:5: test\.: a second SOA record \(the first is on line 3\)});
 refused('DS at the apex', $head . "\@ DS 1 13 2 AA\n", qr{bad\.zone:5: test\.: DS at the zone apex});
+# Large files are read in pieces on every core: errors still name their
+# line, records spanning lines (parentheses, quotes with ";" and "(")
+# stay whole, and what a piece cannot know (the TTL of a record without
+# one and no $TTL before it) falls back to reading the whole file in order.
+{
+	my $big = join('', map { $_ % 1000 ? sprintf("d%06d NS ns%d.example.net.\n", $_, $_ % 7)
+	    : sprintf("t%06d TXT ( \"a;(\" ; comment (\n\t\"b\\\"\" )\n", $_) } 1 .. 200000);
+	my $lines = () = $big =~ /\n/g;
+	refused('a syntax error deep in a large file', $head . $big . "bad A 192.0.2.999\n",
+	    qr{bad\.zone:@{[$lines + 5]}: bad A record});
+	ZoneTest::spew("$dir/big.zone", "\$ORIGIN test.\n\@ 300 SOA a.ns.test. h.test. 1 2 3 4 5\n"
+	    . "\@ NS a.ns\na.ns A 192.0.2.1\n" . $big);
+	sign_ok('a large file without $TTL', "$dir/big.zone", "$dir/big.signed");
+	my $s = ZoneTest::slurp("$dir/big.signed");
+	like($s, qr/^d199999\.test\.\t300\tIN\tNS\t/m, '... its records take the TTL before them');
+	like($s, qr/^t100000\.test\.\t300\tIN\tTXT\t"a;\(" "b\\""$/m,
+	    '... and multi-line records are read whole');
+}
 {
 	$t->keygen_bind('keys-rsasha1', 'test.', alg => 'RSASHA1', bits => 1024);
 	refused('unsupported key algorithm', $head, qr{Ktest\.\+005\+\d+\.key: algorithm 5 is not supported},

@@ -97,7 +97,7 @@ EOF
 		open(STDERR, '>', "$d/stderr");
 		exec('nsd', '-d', '-c', "$d/nsd.conf") or exit 127;
 	}
-	for (1 .. 100) {
+	for (1 .. 400) {		# 20 s on a busy machine
 		if (IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
 		    Proto => 'tcp', Timeout => 1)) {
 			my ($s, $o) = $t->run('kdig', "\@127.0.0.1", '-p', $port, '+tcp', 'test', 'SOA');
