@@ -36,9 +36,8 @@ static const char kind[] = "contact";
 	OWNER_COLS("c") ", " CONTACT_INFO_COLS("c.") " FROM contact c" OWNER_JOINS("c")
 #define COL_OWNER 6
 #define COL_INFO 12
-#define POSTAL_NCOLS 9
 
-static void
+void
 postal_read(struct arena *a, sqlite3_stmt *s, int col, struct reg_postal *p)
 {
 	p->name = col_text(a, s, col);

@@ -74,7 +74,7 @@ ns_row_read(struct arena *a, sqlite3_stmt *s, void *row)
 	ns->name = col_text(a, s, 1);
 }
 
-static void
+void
 ds_row_read(struct arena *a, sqlite3_stmt *s, void *row)
 {
 	struct reg_ds *ds = row;
@@ -117,16 +117,12 @@ domain_fill(struct store *st, struct arena *a, struct reg_domain *d)
 	    "SELECT dc.type, dc.contact_id, c.handle FROM domain_contact dc "
 	    "JOIN contact c ON c.id = dc.contact_id WHERE dc.domain_id = ? "
 	    "ORDER BY dc.type, c.handle";
-	static const char ds[] =
-	    "SELECT key_tag, alg, digest_type, digest, key_flags, key_protocol, key_alg, "
-	    "key_pub FROM domain_ds WHERE domain_id = ? "
-	    "ORDER BY key_tag, alg, digest_type, digest";
 	int rc;
 
 	d->contact = stmt_rows(st, a, contact_row_read, sizeof(*d->contact), &d->ncontact,
 	    &rc, contacts, "i", d->id);
 	if (rc == REG_OK)
-		d->ds = stmt_rows(st, a, ds_row_read, sizeof(*d->ds), &d->nds, &rc, ds,
+		d->ds = stmt_rows(st, a, ds_row_read, sizeof(*d->ds), &d->nds, &rc, DS_SELECT,
 		    "i", d->id);
 	if (rc == REG_OK)
 		rc = ns_fill(st, a, d);

@@ -67,6 +67,18 @@ int store_error(struct store *, int rc, struct reg_err *err);
 char *col_text(struct arena *, sqlite3_stmt *, int col);
 int64_t col_int(sqlite3_stmt *, int col);
 
+/* A postalInfo (name, org, 3 streets, city, sp, pc, cc: POSTAL_NCOLS
+ * columns from col) into p (store_contact.c). */
+#define POSTAL_NCOLS 9
+void postal_read(struct arena *, sqlite3_stmt *, int col, struct reg_postal *p);
+
+/* The DS rows of one domain (?1: its id), in order; ds_row_read() reads a
+ * row into a struct reg_ds (store_domain.c). */
+#define DS_SELECT "SELECT key_tag, alg, digest_type, digest, key_flags, " \
+	"key_protocol, key_alg, key_pub FROM domain_ds WHERE domain_id = ? " \
+	"ORDER BY key_tag, alg, digest_type, digest"
+void ds_row_read(struct arena *, sqlite3_stmt *, void *row);
+
 /* Sponsor, creator and updater of a contact, host or domain aliased `t`:
  * select OWNER_COLS(t) (six columns: three ids, then the three registrar
  * handles), add OWNER_JOINS(t) after `FROM <table> t`, and read them with

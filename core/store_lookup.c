@@ -112,55 +112,25 @@ view_read(struct arena *a, sqlite3_stmt *s, struct reg_domain_view *v)
 	r->whois_server = col_text(a, s, 18);
 }
 
-static void
-view_ds_read(struct arena *a, sqlite3_stmt *s, void *row)
-{
-	struct reg_ds *ds = row;
-
-	ds->key_tag = (int)col_int(s, 0);
-	ds->alg = (int)col_int(s, 1);
-	ds->digest_type = (int)col_int(s, 2);
-	ds->digest = col_text(a, s, 3);
-	ds->has_key = sqlite3_column_type(s, 7) != SQLITE_NULL;
-	ds->key_flags = (int)col_int(s, 4);
-	ds->key_protocol = (int)col_int(s, 5);
-	ds->key_alg = (int)col_int(s, 6);
-	ds->key_pub = col_text(a, s, 7);
-}
-
 /* The contact columns a lookup shows, "int" then "loc" postalInfo. */
 #define POSTAL_OF(p) "c." p "name, c." p "org, c." p "street1, c." p "street2, " \
 	"c." p "street3, c." p "city, c." p "sp, c." p "pc, c." p "cc"
 #define VIEW_CONTACT_COLS "c.id, c.handle, " POSTAL_OF("int_") ", " POSTAL_OF("loc_") \
 	", c.voice, c.voice_ext, c.fax, c.fax_ext, c.email, c.disclose"
 #define COL_POSTAL 3
-#define POSTAL_N 9
-
-static void
-view_postal_read(struct arena *a, sqlite3_stmt *s, int col, struct reg_postal *p)
-{
-	p->name = col_text(a, s, col);
-	p->org = col_text(a, s, col + 1);
-	for (int i = 0; i < 3; i++)
-		p->addr.street[i] = col_text(a, s, col + 2 + i);
-	p->addr.city = col_text(a, s, col + 5);
-	p->addr.sp = col_text(a, s, col + 6);
-	p->addr.pc = col_text(a, s, col + 7);
-	p->addr.cc = col_text(a, s, col + 8);
-}
 
 static void
 view_contact_read(struct arena *a, sqlite3_stmt *s, void *row)
 {
 	struct reg_view_contact *vc = row;
 	struct reg_contact *c = &vc->c;
-	int col = COL_POSTAL + 2 * POSTAL_N;
+	int col = COL_POSTAL + 2 * POSTAL_NCOLS;
 
 	vc->type = col_text(a, s, 0);
 	c->id = col_int(s, 1);
 	c->handle = col_text(a, s, 2);
-	view_postal_read(a, s, COL_POSTAL, &c->intl);
-	view_postal_read(a, s, COL_POSTAL + POSTAL_N, &c->loc);
+	postal_read(a, s, COL_POSTAL, &c->intl);
+	postal_read(a, s, COL_POSTAL + POSTAL_NCOLS, &c->loc);
 	c->voice = col_text(a, s, col);
 	c->voice_ext = col_text(a, s, col + 1);
 	c->fax = col_text(a, s, col + 2);
@@ -173,10 +143,6 @@ view_contact_read(struct arena *a, sqlite3_stmt *s, void *row)
 static int
 view_fill(struct store *st, struct arena *a, struct reg_domain_view *v)
 {
-	static const char ds[] =
-	    "SELECT key_tag, alg, digest_type, digest, key_flags, key_protocol, key_alg, "
-	    "key_pub FROM domain_ds WHERE domain_id = ? "
-	    "ORDER BY key_tag, alg, digest_type, digest";
 	/* A plain UNION ALL in index order: a subquery or an ORDER BY
 	 * would build a temporary table, which costs more than the rest. */
 	static const char contacts[] =
@@ -188,7 +154,7 @@ view_fill(struct store *st, struct arena *a, struct reg_domain_view *v)
 
 	if ((rc = store_status_list(st, a, "domain", v->d.id, &v->d.statuses)) != REG_OK)
 		return rc;
-	v->d.ds = stmt_rows(st, a, view_ds_read, sizeof(*v->d.ds), &v->d.nds, &rc, ds,
+	v->d.ds = stmt_rows(st, a, ds_row_read, sizeof(*v->d.ds), &v->d.nds, &rc, DS_SELECT,
 	    "i", v->d.id);
 	if (rc == REG_OK)
 		rc = store_domain_ns_hosts(st, a, v->d.id, &v->ns, &v->nns);

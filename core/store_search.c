@@ -474,22 +474,6 @@ rdap_domain_read(struct arena *a, sqlite3_stmt *s, struct reg_domain *d)
 	d->max_sig_life = col_int(s, 13);
 }
 
-static void
-rdap_ds_read(struct arena *a, sqlite3_stmt *s, void *row)
-{
-	struct reg_ds *ds = row;
-
-	ds->key_tag = (int)col_int(s, 0);
-	ds->alg = (int)col_int(s, 1);
-	ds->digest_type = (int)col_int(s, 2);
-	ds->digest = col_text(a, s, 3);
-	ds->has_key = sqlite3_column_type(s, 7) != SQLITE_NULL;
-	ds->key_flags = (int)col_int(s, 4);
-	ds->key_protocol = (int)col_int(s, 5);
-	ds->key_alg = (int)col_int(s, 6);
-	ds->key_pub = col_text(a, s, 7);
-}
-
 /* The contact columns RDAP shows: "int", then "loc" postalInfo. */
 #define RDAP_POSTAL(p) "c." p "name, c." p "org, c." p "street1, c." p "street2, " \
 	"c." p "street3, c." p "city, c." p "sp, c." p "pc, c." p "cc"
@@ -497,27 +481,13 @@ rdap_ds_read(struct arena *a, sqlite3_stmt *s, void *row)
 	RDAP_POSTAL("int_") ", " RDAP_POSTAL("loc_") \
 	", c.voice, c.voice_ext, c.fax, c.fax_ext, c.email, c.disclose"
 #define RDAP_COL_POSTAL 7
-#define RDAP_POSTAL_N 9
-
-static void
-rdap_postal_read(struct arena *a, sqlite3_stmt *s, int col, struct reg_postal *p)
-{
-	p->name = col_text(a, s, col);
-	p->org = col_text(a, s, col + 1);
-	for (int i = 0; i < 3; i++)
-		p->addr.street[i] = col_text(a, s, col + 2 + i);
-	p->addr.city = col_text(a, s, col + 5);
-	p->addr.sp = col_text(a, s, col + 6);
-	p->addr.pc = col_text(a, s, col + 7);
-	p->addr.cc = col_text(a, s, col + 8);
-}
 
 static void
 rdap_contact_read(struct arena *a, sqlite3_stmt *s, void *row)
 {
 	struct reg_view_contact *vc = row;
 	struct reg_contact *c = &vc->c;
-	int col = RDAP_COL_POSTAL + 2 * RDAP_POSTAL_N;
+	int col = RDAP_COL_POSTAL + 2 * POSTAL_NCOLS;
 
 	vc->type = col_text(a, s, 0);
 	c->id = col_int(s, 1);
@@ -526,8 +496,8 @@ rdap_contact_read(struct arena *a, sqlite3_stmt *s, void *row)
 	c->created = col_int(s, 4);
 	c->updated = col_int(s, 5);
 	c->transferred = col_int(s, 6);
-	rdap_postal_read(a, s, RDAP_COL_POSTAL, &c->intl);
-	rdap_postal_read(a, s, RDAP_COL_POSTAL + RDAP_POSTAL_N, &c->loc);
+	postal_read(a, s, RDAP_COL_POSTAL, &c->intl);
+	postal_read(a, s, RDAP_COL_POSTAL + POSTAL_NCOLS, &c->loc);
 	c->voice = col_text(a, s, col);
 	c->voice_ext = col_text(a, s, col + 1);
 	c->fax = col_text(a, s, col + 2);
@@ -540,10 +510,6 @@ rdap_contact_read(struct arena *a, sqlite3_stmt *s, void *row)
 static int
 rdap_domain_fill(struct store *st, struct arena *a, struct reg_domain_rdap *v)
 {
-	static const char ds[] =
-	    "SELECT key_tag, alg, digest_type, digest, key_flags, key_protocol, key_alg, "
-	    "key_pub FROM domain_ds WHERE domain_id = ? "
-	    "ORDER BY key_tag, alg, digest_type, digest";
 	/* The registrant, then admin, billing, tech, each by handle: an order
 	 * that survives a restore, which may number rows anew. */
 	static const char contacts[] =
@@ -555,7 +521,7 @@ rdap_domain_fill(struct store *st, struct arena *a, struct reg_domain_rdap *v)
 	struct status_row *sv;
 	int nst, rc;
 
-	d->ds = stmt_rows(st, a, rdap_ds_read, sizeof(*d->ds), &d->nds, &rc, ds, "i", d->id);
+	d->ds = stmt_rows(st, a, ds_row_read, sizeof(*d->ds), &d->nds, &rc, DS_SELECT, "i", d->id);
 	if (rc == REG_OK)
 		v->contacts = stmt_rows(st, a, rdap_contact_read, sizeof(*v->contacts),
 		    &v->ncontacts, &rc, contacts, "iz", d->id, d->registrant_id);
