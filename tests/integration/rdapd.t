@@ -26,6 +26,9 @@ use Cwd qw(abs_path);
 use Encode qw(decode_utf8 encode_utf8);
 use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Daemons qw(track stop);
 use IO::Socket::INET;
 use JSON::PP;
 use POSIX qw(WNOHANG);
@@ -140,8 +143,6 @@ my $c2_email = sql("SELECT email FROM contact WHERE handle = 'demo-c2'");
 
 # --- running rdapd -----------------------------------------------------------
 
-my %daemons;	# pid => log file
-
 # Starts rdapd with conf; returns (pid, base URL of its port, log file).
 sub start {
 	my ($conf) = @_;
@@ -152,7 +153,7 @@ sub start {
 		open(STDOUT, '>', '/dev/null') or die;
 		exec("$bin/rdapd", '-c', $conf) or exit 127;
 	}
-	$daemons{$pid} = $log;
+	track($pid, $log);
 	my $port;
 	for (1 .. 200) {
 		last if ($port) = slurp($log) =~ /listening on 127\.0\.0\.1:(\d+)/;
@@ -162,24 +163,6 @@ sub start {
 	die "rdapd did not start: " . slurp($log) unless $port;
 	return ($pid, "http://127.0.0.1:$port", $log);
 }
-
-# SIGTERM and wait; returns the exit status.
-sub stop {
-	my ($pid) = @_;
-	kill('TERM', $pid);
-	for (1 .. 100) {
-		if (waitpid($pid, WNOHANG) == $pid) {
-			delete $daemons{$pid};
-			return $? >> 8;
-		}
-		sleep 0.05;
-	}
-	kill('KILL', $pid);
-	waitpid($pid, 0);
-	delete $daemons{$pid};
-	return -1;
-}
-END { kill('KILL', $_) for keys %daemons }
 
 my ($pid, $url, $log) = start(conf('main', max_results => 5, rate_limit => 100000,
     rate_burst => 100000));
@@ -750,7 +733,7 @@ SKIP: {
 		open(STDERR, '>', "$ng/stderr") or die;
 		exec('nginx', '-c', "$ng/nginx.conf") or exit 127;
 	}
-	$daemons{$npid} = "$ng/error.log";
+	track($npid, "$ng/error.log");
 	for (1 .. 100) {
 		last if IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $tls);
 		sleep 0.05;

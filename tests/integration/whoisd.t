@@ -19,6 +19,9 @@ use warnings;
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Daemons qw(track stop);
 use IO::Socket::INET;
 use IO::Socket::IP;
 use POSIX qw(WNOHANG);
@@ -107,8 +110,6 @@ my %c1 = map { my ($k, $v) = split /\|/, $_, 2; ($k, $v) }
 
 # --- running whoisd ----------------------------------------------------------
 
-my %daemons;	# pid => log file
-
 # Starts whoisd with conf; returns (pid, port, log file).
 sub start {
 	my ($conf) = @_;
@@ -119,7 +120,7 @@ sub start {
 		open(STDOUT, '>', '/dev/null') or die;
 		exec("$bin/whoisd", '-c', $conf) or exit 127;
 	}
-	$daemons{$pid} = $log;
+	track($pid, $log);
 	for (1 .. 100) {
 		last if slurp($log) =~ /ready: answering/;
 		last if waitpid($pid, WNOHANG) == $pid;
@@ -129,24 +130,6 @@ sub start {
 	die "whoisd did not start: " . slurp($log) unless $port;
 	return ($pid, $port, $log);
 }
-
-# SIGTERM and wait; returns the exit status.
-sub stop {
-	my ($pid) = @_;
-	kill('TERM', $pid);
-	for (1 .. 100) {
-		if (waitpid($pid, WNOHANG) == $pid) {
-			delete $daemons{$pid};
-			return $? >> 8;
-		}
-		sleep 0.05;
-	}
-	kill('KILL', $pid);
-	waitpid($pid, 0);
-	delete $daemons{$pid};
-	return -1;
-}
-END { kill('KILL', $_) for keys %daemons }
 
 my ($pid, $port, $log) = start(conf('main', rate_limit => 1000, rate_burst => 1000,
     prefix_rate_limit => 1000, prefix_rate_burst => 1000));
@@ -486,7 +469,7 @@ like(raw("later.test\r\n"), qr/reserved by registry policy and cannot be registe
 		open(STDERR, '>', "$dir/fds.log") or die;
 		exec('sh', '-c', "ulimit -n 40 && exec '$bin/whoisd' -c '$conf'") or exit 127;
 	}
-	$daemons{$fpid} = "$dir/fds.log";
+	track($fpid, "$dir/fds.log");
 	my $fport;
 	for (1 .. 100) { last if ($fport) = slurp("$dir/fds.log") =~ /listening on 127\.0\.0\.1:(\d+)/; sleep 0.05 }
 	ok($fport, 'whoisd with 40 descriptors started');
@@ -581,7 +564,7 @@ SKIP: {
 		open(STDERR, '>', "$dir/v6.log") or die;
 		exec("$bin/whoisd", '-c', $conf) or exit 127;
 	}
-	$daemons{$pid6} = "$dir/v6.log";
+	track($pid6, "$dir/v6.log");
 	my $p6;
 	for (1 .. 100) { last if ($p6) = slurp("$dir/v6.log") =~ /listening on \[::1\]:(\d+)/; sleep 0.05 }
 	ok($p6, 'listens on [::1]');
