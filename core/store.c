@@ -18,6 +18,8 @@
 #include "store_impl.h"
 #include "util.h"
 
+#define WRITER_WAL_PAGES 8000	/* STORE_WRITER: checkpoint at 32 MiB, not 4 */
+
 sqlite3_stmt *
 stmt_get(struct store *st, const char *sql)
 {
@@ -273,6 +275,25 @@ store_migrate(struct store *st, struct reg_err *err)
 	return REG_OK;
 }
 
+/*
+ * A savepoint's journal spills to a temporary file after 64 KiB, one write
+ * per page: in memory it costs a few MiB at most, a transaction's worth of
+ * original pages. A checkpoint runs inside the COMMIT that crossed the
+ * threshold and stalls the writer while it copies and syncs the database
+ * file; a longer WAL copies a page written by many transactions once.
+ */
+static int
+writer_tune(struct store *st, struct reg_err *err)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint = %d", WRITER_WAL_PAGES);
+	if (exec_sql(st, "PRAGMA temp_store = MEMORY", err) != REG_OK ||
+	    exec_sql(st, sql, err) != REG_OK)
+		return REG_EDB;
+	return REG_OK;
+}
+
 struct store *
 store_open(const char *path, int flags, struct reg_err *err)
 {
@@ -300,11 +321,7 @@ store_open(const char *path, int flags, struct reg_err *err)
 		    exec_sql(st, flags & STORE_FAST ? "PRAGMA synchronous = NORMAL" :
 		    "PRAGMA synchronous = FULL", err) != REG_OK)
 			goto fail;
-		/* A savepoint's journal spills to a temporary file after
-		 * 64 KiB, one write per page: in memory it costs a few MiB
-		 * at most, a transaction's worth of original pages. */
-		if ((flags & STORE_MEMJOURNAL) &&
-		    exec_sql(st, "PRAGMA temp_store = MEMORY", err) != REG_OK)
+		if ((flags & STORE_WRITER) && writer_tune(st, err) != REG_OK)
 			goto fail;
 		if ((flags & STORE_CREATE) && store_migrate(st, err) != REG_OK)
 			goto fail;

@@ -30,8 +30,8 @@ enum store_flags {
 	STORE_CREATE = 1 << 1,	/* create the file and migrate it if new */
 	STORE_FAST = 1 << 2,	/* synchronous=NORMAL: bulk loads, tests */
 	STORE_NOLOG = 1 << 3,	/* no changelog (replica apply, bulk seed) */
-	STORE_MEMJOURNAL = 1 << 4,	/* savepoint journals in memory: a writer
-					 * with a savepoint per command */
+	STORE_WRITER = 1 << 4,	/* a daemon's long-lived writer: savepoint
+				 * journals in memory, fewer WAL checkpoints */
 };
 
 struct store *store_open(const char *path, int flags, struct reg_err *err);
@@ -689,9 +689,9 @@ int store_escrow_gone(struct store *, enum escrow_kind,
     int (*fn)(void *arg, const char *key), void *arg);
 
 /* Readies a new, empty database (opened with STORE_CREATE | STORE_NOLOG)
- * for the bulk load of a full deposit: no journal, foreign keys off,
- * secondary indexes dropped until they are built once at the end; begins
- * the write transaction. On any failure, throw the file away. */
+ * for the bulk load of a full deposit: no journal, foreign keys off, CHECK
+ * constraints and secondary indexes left to the end; begins the write
+ * transaction. On any failure, throw the file away. */
 int store_escrow_restore_begin(struct store *, struct reg_err *err);
 /* Ends the bulk load (commits, builds the indexes) and begins the
  * transaction of the differential deposits, with foreign keys checked at
@@ -723,7 +723,8 @@ int store_escrow_delete(struct store *, enum escrow_kind, const char *key,
 /* Superordinate domains of hosts and the next ROID above every restored
  * one; checks that every reference resolves (REG_ENOTFOUND or
  * REG_ECONSTRAINT naming the first that does not); commits; builds the
- * indexes if the bulk load is still on. The caller syncs the file. */
+ * indexes if the bulk load is still on; checks every CHECK constraint
+ * and the file (REG_ECONSTRAINT). The caller syncs the file. */
 int store_escrow_restore_end(struct store *, struct reg_err *err);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * writer.c: the writer process, the only holder of a write handle on the
  * master database (synchronous=FULL, the store's default; savepoint
- * journals in memory, STORE_MEMJOURNAL).
+ * journals in memory and a longer WAL: STORE_WRITER).
  *
  * Group commit: wait until some session channels have a request, take one
  * from each, run them in one transaction with a SAVEPOINT apiece (a failed
@@ -312,7 +312,7 @@ writer_main(int ctl_fd)
 	struct reg_err err = { 0 };
 
 	log_init("eppd-writer", srv.debug);
-	w.st = store_open(srv.cfg->database.master, STORE_MEMJOURNAL, &err);
+	w.st = store_open(srv.cfg->database.master, STORE_WRITER, &err);
 	if (w.st == NULL) {
 		log_warnx("%s", reg_err_text(&err));
 		return 1;
