@@ -21,25 +21,7 @@ YEAR=31536000
 tmp=$(mktemp -d /tmp/gendata-t.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-failures=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failures=$((failures + 1))
-	fi
-}
-is() {
-	if [ "$2" = "$3" ]; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		printf '#   got: %s\n# wanted: %s\n' "$2" "$3"
-	fi
-}
+. "$root/tests/integration/lib/tap.sh"
 # within DESCRIPTION VALUE LOW HIGH (numbers, inclusive)
 within() {
 	if awk -v v="$2" -v lo="$3" -v hi="$4" 'BEGIN { exit !(v >= lo && v <= hi) }'; then

@@ -29,17 +29,7 @@ base=$((20000 + ($$ % 2000) * 4))
 export RUN_DIR EPP_PORT=$base FEED_PORT=$((base + 1)) WHOIS_PORT=$((base + 2)) \
     RDAP_PORT=$((base + 3))
 
-n=0
-failures=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failures=$((failures + 1))
-	fi
-}
+. "$root/tests/integration/lib/tap.sh"
 # check DESCRIPTION COMMAND...: passes when the command succeeds.
 check() {
 	desc=$1
@@ -48,15 +38,6 @@ check() {
 	rc=$?
 	ok $rc "$desc"
 	[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/out"
-}
-# is DESCRIPTION GOT WANT
-is() {
-	if [ "$2" = "$3" ]; then
-		ok 0 "$1"
-	else
-		ok 1 "$1"
-		printf '#   got: %s\n# wanted: %s\n' "$2" "$3"
-	fi
 }
 
 setup() { RUN_SETUP_ONLY=1 sh "$root/mk/run.sh"; }
