@@ -33,7 +33,7 @@
 #define CANON_FN	"zone_canon"
 #define NAME_MAX_KEY	(2 * 255)
 #define ZONE_MMAP	"4294967296"	/* bytes of the file mapped */
-#define ZONE_CACHE	"-131072"	/* KiB of page cache */
+#define ZONE_CACHE	"-16384"	/* KiB of page cache */
 
 struct bitmap {
 	uint8_t *bits;
@@ -316,8 +316,11 @@ store_zone_begin(struct store *st, const struct store_zone_opts *o,
 	it->st = st;
 	it->opts = *o;
 	snprintf(it->suffix, sizeof(it->suffix), ".%s", o->zone);
-	/* A whole-table walk: map the file and give the sorter room, rather
-	 * than copy every page through a 2 MB cache. */
+	/* A walk over whole tables: map the file rather than copy every page
+	 * through the page cache (a third of the CPU time at a million
+	 * domains). The mapped pages count in the resident size but are the
+	 * kernel's clean file cache; a small SQLite cache keeps the heap small
+	 * (a larger one only grows the sorter's memory). */
 	stmt_exec(st, NULL, "PRAGMA mmap_size = " ZONE_MMAP, "");
 	stmt_exec(st, NULL, "PRAGMA cache_size = " ZONE_CACHE, "");
 	if (sqlite3_create_function(st->db, CANON_FN, 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,

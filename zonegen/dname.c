@@ -168,19 +168,34 @@ dname_make_key(const uint8_t *wire, uint8_t *key)
 	return k;
 }
 
-const struct dname *
-dname_new(struct region *rg, const uint8_t *wire, size_t wlen)
+static const struct dname *
+dname_put(struct dname *d, const uint8_t *wire, size_t wlen, const uint8_t *key, size_t klen)
 {
-	uint8_t key[DNAME_KEY_MAX];
-	size_t klen = dname_make_key(wire, key);
-	struct dname *d = region_bytes(rg, sizeof(*d) + wlen + klen, _Alignof(struct dname));
-
 	d->wlen = (uint8_t)wlen;
 	d->klen = (uint16_t)klen;
 	d->nlabels = (uint8_t)wire_labels(wire);
 	memcpy(d->data, wire, wlen);
 	memcpy(d->data + wlen, key, klen);
 	return d;
+}
+
+const struct dname *
+dname_new(struct region *rg, const uint8_t *wire, size_t wlen)
+{
+	uint8_t key[DNAME_KEY_MAX];
+	size_t klen = dname_make_key(wire, key);
+
+	return dname_put(region_bytes(rg, sizeof(struct dname) + wlen + klen,
+	    _Alignof(struct dname)), wire, wlen, key, klen);
+}
+
+const struct dname *
+dname_fill(void *buf, const uint8_t *wire, size_t wlen)
+{
+	uint8_t key[DNAME_KEY_MAX];
+	size_t klen = dname_make_key(wire, key);
+
+	return dname_put(buf, wire, wlen, key, klen);
 }
 
 int

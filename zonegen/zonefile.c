@@ -79,6 +79,10 @@ struct reader {
 	struct reg_err *err;
 	int line;		/* of the entry being read */
 	bool piece;		/* a piece of a parallel read, not the whole file */
+	zread_visit visit;	/* records go here, not into the zone */
+	void *visit_arg;
+	_Alignas(8) uint8_t owner_buf[2][sizeof(struct dname) + DNAME_WIRE_MAX + DNAME_KEY_MAX];
+	int flip;
 	int threads;		/* for a parallel read; 0: every core */
 	bool need_serial;	/* the piece needed an earlier TTL: read serially */
 };
@@ -306,9 +310,17 @@ owner_set(struct reader *r, const struct ztok *t)
 
 	if (n < 0)
 		return n;
-	if (r->owner == NULL || r->owner->wlen != n ||
-	    memcmp(dname_wire(r->owner), wire, (size_t)n) != 0)
+	if (r->owner != NULL && r->owner->wlen == n &&
+	    memcmp(dname_wire(r->owner), wire, (size_t)n) == 0)
+		return REG_OK;
+	if (r->visit == NULL) {
 		r->owner = dname_new(r->z->rg, wire, (size_t)n);
+		return REG_OK;
+	}
+	/* Visiting: the owner lives until the next one, in one of two buffers
+	 * (the visitor may still hold the previous). */
+	r->flip ^= 1;
+	r->owner = dname_fill(r->owner_buf[r->flip], wire, (size_t)n);
 	return REG_OK;
 }
 
@@ -481,12 +493,19 @@ rdata_store(struct reader *r, uint16_t type, const uint8_t *rd, size_t len)
 	return t->slot[k].p;
 }
 
-static void
+static int
 add_rr(struct reader *r, uint16_t type, uint32_t ttl, int len)
 {
 	struct zone *z = r->z;
 	struct rr *rr;
 
+	struct rr one;
+
+	if (r->visit != NULL) {
+		one = (struct rr){ .owner = r->owner, .rdata = r->rdata, .rdlen = (uint16_t)len,
+		    .type = type, .ttl = ttl, .line = (uint32_t)r->line, .file = r->file };
+		return r->visit(r->visit_arg, &one, r->err);
+	}
 	vec_reserve(&z->rr, &z->caprr, z->nrr + 1, sizeof(*z->rr));
 	rr = &z->rr[z->nrr++];
 	rr->owner = r->owner;
@@ -496,6 +515,7 @@ add_rr(struct reader *r, uint16_t type, uint32_t ttl, int len)
 	rr->ttl = ttl;
 	rr->line = (uint32_t)r->line;
 	rr->file = r->file;
+	return REG_OK;
 }
 
 static int
@@ -527,7 +547,8 @@ record(struct reader *r, const struct ztok *t, int n, bool blank)
 		r->has_last = true;
 	} else if ((rc = default_ttl(r, (uint16_t)type, r->rdata, len, &use_ttl)) != REG_OK)
 		return rc;
-	add_rr(r, (uint16_t)type, use_ttl, len);
+	if ((rc = add_rr(r, (uint16_t)type, use_ttl, len)) != REG_OK)
+		return rc;
 	if (type == T_SOA && r->soa_only)
 		r->done = true;
 	return REG_OK;
@@ -739,7 +760,7 @@ rd_file(struct reader *r, const char *path)
 	r->path = path;
 	r->file = zone_file_index(r->z, path);
 	r->path = r->z->files[r->file];
-	if (len >= PARALLEL_MIN && threads > 1 && !r->soa_only && r->depth == 0 &&
+	if (len >= PARALLEL_MIN && threads > 1 && !r->soa_only && r->depth == 0 && !r->visit &&
 	    (r->z->nrr == 0 || r->z->readrg[0] == NULL))
 		rc = rd_parallel(r, buf, len, threads, &serial);
 	if (serial) {
@@ -768,6 +789,8 @@ zone_read(struct zone *z, const char *path, const struct zread_opts *o,
 	r->err = err;
 	r->soa_only = o != NULL && o->soa_only;
 	r->threads = o != NULL ? o->threads : 0;
+	r->visit = o != NULL ? o->visit : NULL;
+	r->visit_arg = o != NULL ? o->visit_arg : NULL;
 	if (o != NULL && o->ttl > 0) {
 		r->ttl = o->ttl;
 		r->has_ttl = true;

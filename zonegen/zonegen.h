@@ -107,6 +107,9 @@ int dname_parse(const char *s, size_t len, const uint8_t *origin, uint8_t *wire,
 int wire_name_len(const uint8_t *w, size_t max);
 /* The interned name of a wire name; canonical key built here. */
 const struct dname *dname_new(struct region *, const uint8_t *wire, size_t wlen);
+/* The same into buf (sizeof(struct dname) + DNAME_WIRE_MAX + DNAME_KEY_MAX
+ * octets, aligned). */
+const struct dname *dname_fill(void *buf, const uint8_t *wire, size_t wlen);
 int dname_cmp(const struct dname *, const struct dname *);
 bool dname_equal(const struct dname *, const struct dname *);
 /* Whether name is zone or below it. */
@@ -286,11 +289,18 @@ void rrset_wire(const struct rrset *, uint32_t ttl, uint8_t **buf, size_t *len,
 
 /* --- reading master files (zonefile.c) ----------------------------------- */
 
+/* A record as read, for a reader that keeps none (check the zone as it
+ * streams by); the record and its owner last until the next call. A
+ * non-OK return stops the reading with that error. */
+typedef int (*zread_visit)(void *arg, const struct rr *, struct reg_err *err);
+
 struct zread_opts {
 	const char *origin;	/* initial $ORIGIN (text), NULL: none */
 	uint32_t ttl;		/* default TTL before any $TTL, 0: none */
 	bool soa_only;		/* stop after the first SOA (serial look-up) */
 	int threads;		/* 0: every core */
+	zread_visit visit;	/* NULL: append to zone->rr */
+	void *visit_arg;
 };
 
 /* Appends the records of a master file (RFC 1035 5: $ORIGIN, $TTL,
