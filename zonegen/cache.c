@@ -18,8 +18,9 @@
  * in signing order, a caller walking the zone in that order is offered the
  * entry after the one it found last before any hashing: for a zone that
  * changed a little, the mapping is read nearly in sequence. Reused
- * signatures point into the mapping, so an unchanged zone copies nothing. A file that is short, for another zone or fails its
- * checksum is ignored with a warning, and the signer signs afresh.
+ * signatures point into the mapping, so an unchanged zone copies nothing.
+ * A file that is short, for another zone or fails its checksum is ignored
+ * with a warning, and the signer signs afresh.
  */
 #include <errno.h>
 #include <fcntl.h>
