@@ -62,6 +62,10 @@ struct sub {
 	bool row;		/* positioned on a row */
 };
 
+/* Page cache of a deposit's connection (16 MiB): the contacts and hosts
+ * domains name are found at random, a bigger cache saves rereading them. */
+#define DEPOSIT_CACHE "PRAGMA cache_size = -16384"
+
 struct escrow_cursor {
 	struct store *st;
 	enum escrow_kind kind;
@@ -269,6 +273,7 @@ store_escrow_open(struct store *st, enum escrow_kind kind, bool marked_only, int
 	c->st = st;
 	c->kind = kind;
 	c->now = now;
+	sqlite3_exec(st->db, DEPOSIT_CACHE, NULL, NULL, NULL);
 	rc = kind == ESCROW_DOMAIN ? domain_open(c, marked_only, err) :
 	    prepare(st, sql, &c->keys, err);
 	sqlite3_free(sql);

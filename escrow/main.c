@@ -20,6 +20,7 @@
 
 #include "escrow.h"
 #include "log.h"
+#include "store.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
@@ -197,6 +198,9 @@ main(int argc, char **argv)
 
 	LIBXML_TEST_VERSION
 	signal(SIGPIPE, SIG_IGN);	/* a gpg that died shows as a failed write */
+	/* One connection at a time: SQLite's memory statistics, which take a
+	 * global mutex on every allocation, serve nothing here. */
+	store_tune_readers();
 	if (argc < 2)
 		return main_usage(stderr);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
