@@ -2,10 +2,13 @@
  * store_escrow.c: what an escrow deposit reads (RFC 8909 deposits of RFC
  * 9022 objects; escrow/ writes the XML). store_restore.c writes them back.
  *
- * Reading: a cursor steps through the ids of one kind of object in id
- * order and loads one object at a time through the ordinary getters, so
- * that a deposit holds one object in memory whatever the registry's size,
- * and sees exactly what eppd, WHOIS and RDAP see.
+ * Reading: a cursor steps through one kind of object in id order and
+ * loads one object at a time, so that a deposit holds one object in
+ * memory whatever the registry's size. Registrars, contacts, hosts and
+ * reserved names come through the ordinary getters, so a deposit sees
+ * what eppd, WHOIS and RDAP see; domains, the most numerous by far and
+ * with five lists each, through a merge join of six statements in domain
+ * id order (the lists sorted as store_domain_get() sorts them).
  *
  * Incremental deposits: the changelog already says which public rows
  * every committed transaction touched, so store_escrow_mark() walks the
@@ -21,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "store_impl.h"
 #include "util.h"
 

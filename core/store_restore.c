@@ -38,7 +38,7 @@
  * enough that most index pages stay in memory; while building indexes,
  * small, since each index's sorter takes as much again. Together within
  * the 64 MiB the restore may use. */
-#define RESTORE_CACHE_KIB 32768
+#define RESTORE_CACHE_KIB 24576
 #define INDEX_CACHE_KIB 8192
 
 /* A registrant's id by handle (parameter p), -1 when unknown. */

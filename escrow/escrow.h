@@ -4,7 +4,8 @@
  * A deposit (RFC 8909) of the registry's objects in the RFC 9022 XML
  * model is written as one stream from one read snapshot: the XML goes
  * straight into gpg, which compresses and encrypts it to the escrow
- * agent's key; the result is signed with the registry's key, digested
+ * agent's key, and a copy through a schema check in a thread beside it;
+ * the result is signed with the registry's key, digested
  * (SHA-256), described in a small report, sent to the offsite target,
  * checked there by digest, and old deposits are pruned. Restore checks
  * digest, signature and schema of every deposit and streams the objects
@@ -14,13 +15,14 @@
  *	writer.c	the streaming XML writer (xmlTextWriter) and its helpers
  *	objects.c	the RFC 9022 objects but domains, the header, eppParams
  *	domain.c	domains in a deposit
- *	reader.c	the streaming, validating reader (xmlTextReader)
+ *	reader.c	the streaming reader (xmlTextReader) and the schema
+ *			check that runs beside a reader or the writer
  *	parse.c		one parser per object: XML subtree to store structs
  *	restore.c	verify and restore
  *	crypto.c	gpg (encrypt, decrypt, sign, verify) and SHA-256
  *	files.c		deposit names, reports, finding deposits in a folder
  *	transfer.c	the offsite target, arrival check and retention
- *	proc.c		running gpg and transfer commands
+ *	proc.c		running gpg and transfer commands, a tee
  *
  * What the deposit carries beyond RFC 9022's fields, inside the free text
  * of an rgpStatus element (RFC 3915 allows any text there), so that a
@@ -32,8 +34,8 @@
 #ifndef ESCROW_H
 #define ESCROW_H
 
-#include <stdbool.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/types.h>
