@@ -144,6 +144,7 @@ static const struct cfg_key schema[] = {
 	{ "escrow", "check_command", CFG_STR, "", 0, 0, O(escrow.check_command) },
 	{ "escrow", "prune_command", CFG_STR, "", 0, 0, O(escrow.prune_command) },
 	{ "escrow", "schema_dir", CFG_PATH, "", 0, 0, O(escrow.schema_dir) },
+	{ "escrow", "compress_level", CFG_INT, "1", 0, 9, O(escrow.compress_level) },
 };
 #undef O
 

@@ -128,6 +128,7 @@ struct reg_config {
 		char *check_command;	/* prints the SHA-256 of what arrived */
 		char *prune_command;	/* removes a deposit (%n) at the target */
 		char *schema_dir;	/* folder of rde.xsd; "" finds data/xsd */
+		int64_t compress_level;	/* gpg's zlib level, 0 (none) to 9 */
 	} escrow;
 };
 

@@ -93,6 +93,7 @@ struct escrow_gpg {
 	const char *home;		/* GNUPGHOME for gpg; NULL: gpg's default */
 	char recipient[ESCROW_FPR_MAX];	/* the escrow agent's key, "" if none */
 	char signer[ESCROW_FPR_MAX];	/* the registry's key, "" if none */
+	char compress[4];		/* --compress-level */
 	char errfile[256];		/* gpg's messages of the last run */
 };
 
