@@ -214,6 +214,8 @@ struct xw {
 	bool failed;
 	int fd, check_fd;
 	char buf[64];		/* numbers and dates */
+	char *leaf;		/* a leaf element being put together */
+	size_t leaf_len, leaf_cap;
 };
 
 int xw_open(struct xw *, int fd, int check_fd, struct reg_err *err);

@@ -11,6 +11,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/xmlIO.h>
@@ -86,6 +87,8 @@ xw_close(struct xw *x, struct reg_err *err)
 	}
 	xmlFreeTextWriter(x->w);	/* closes the buffer, not the descriptor */
 	x->w = NULL;
+	free(x->leaf);
+	x->leaf = NULL;
 	return x->failed ? reg_fail(err, REG_EIO, "writing the deposit failed") : REG_OK;
 }
 
@@ -126,14 +129,57 @@ xw_string(struct xw *x, const char *text)
 		check(x, xmlTextWriterWriteString(x->w, BAD_CAST text));
 }
 
+/* What xmlTextWriterWriteString escapes in text, and how. */
+#define ESCAPED "&<>\"\r"
+static const char *const escapes[] = { "&amp;", "&lt;", "&gt;", "&quot;", "&#13;" };
+
+/* Appends n bytes to the leaf being put together. */
+static void
+leaf_add(struct xw *x, const char *s, size_t n)
+{
+	if (x->leaf_len + n > x->leaf_cap) {
+		x->leaf_cap = 2 * (x->leaf_len + n);
+		x->leaf = xrealloc(x->leaf, x->leaf_cap);
+	}
+	memcpy(x->leaf + x->leaf_len, s, n);
+	x->leaf_len += n;
+}
+
+static void
+leaf_tag(struct xw *x, const char *open, enum escrow_ns ns, const char *name)
+{
+	leaf_add(x, open, strlen(open));
+	leaf_add(x, escrow_ns[ns].prefix, strlen(escrow_ns[ns].prefix));
+	leaf_add(x, ":", 1);
+	leaf_add(x, name, strlen(name));
+	leaf_add(x, ">", 1);
+}
+
+/* A leaf element in one piece, written raw into the element that is open:
+ * a deposit is mostly leaves, and the writer's start, text and end calls,
+ * each allocating, took a third of its time. The text is escaped as
+ * xmlTextWriterWriteString escapes it. */
 void
 xw_text(struct xw *x, enum escrow_ns ns, const char *name, const char *text)
 {
+	const char *esc;
+	size_t plain;
+
 	if (x->failed || text == NULL)
 		return;
-	xw_start(x, ns, name);
-	xw_string(x, text);
-	xw_end(x);
+	x->leaf_len = 0;
+	leaf_tag(x, "<", ns, name);
+	for (;;) {
+		plain = strcspn(text, ESCAPED);
+		leaf_add(x, text, plain);
+		if (text[plain] == '\0')
+			break;
+		esc = escapes[strchr(ESCAPED, text[plain]) - ESCAPED];
+		leaf_add(x, esc, strlen(esc));
+		text += plain + 1;
+	}
+	leaf_tag(x, "</", ns, name);
+	check(x, xmlTextWriterWriteRawLen(x->w, BAD_CAST x->leaf, (int)x->leaf_len));
 }
 
 void

@@ -121,8 +121,8 @@ $d->contact_create($c1, $_) for qw(holder1 admin1 spare1);
 $d->contact_create($c2, 'holder2');
 $d->contact_create($c3, 'holder3');
 ok_cmd($c1, contact_xml('create', '<contact:id>rich1</contact:id>'
-    . '<contact:postalInfo type="int"><contact:name>John Doe</contact:name><contact:org>Example '
-    . 'Inc.</contact:org><contact:addr><contact:street>123 Example Dr.</contact:street>'
+    . '<contact:postalInfo type="int"><contact:name>John Doe</contact:name><contact:org>Doe &amp; '
+    . 'Sons "&lt;Example&gt;"</contact:org><contact:addr><contact:street>123 Example Dr.</contact:street>'
     . '<contact:street>Suite 100</contact:street><contact:city>Dulles</contact:city>'
     . '<contact:sp>VA</contact:sp><contact:pc>20166-6503</contact:pc><contact:cc>US</contact:cc>'
     . '</contact:addr></contact:postalInfo><contact:postalInfo type="loc"><contact:name>Jöns '
@@ -132,7 +132,7 @@ ok_cmd($c1, contact_xml('create', '<contact:id>rich1</contact:id>'
     . '</contact:fax><contact:email>jdoe@example.com</contact:email><contact:authInfo>'
     . '<contact:pw>Contact-Pw1</contact:pw></contact:authInfo><contact:disclose flag="1">'
     . '<contact:name type="int"/><contact:voice/><contact:email/></contact:disclose>'),
-    'contact with both postal forms, phone extension, fax and disclose flags');
+    'contact with both postal forms, phone extension, fax, disclose flags, & < > " in a value');
 ok_cmd($c1, contact_xml('update', '<contact:id>admin1</contact:id><contact:add>'
     . '<contact:status s="clientDeleteProhibited"/></contact:add>'), 'contact status');
 
@@ -266,13 +266,15 @@ sub daemon_start {
 		exec("$BIN/$prog", '-c', $conf) or exit 127;
 	}
 	$daemons{$pid} = 1;
-	my $port;
-	for (1 .. 200) {
-		last if ($port) = slurp($log) =~ /listening on 127\.0\.0\.1:(\d+)/;
+	# whoisd says when its workers answer; rdapd answers once it listens.
+	my $ready = $prog eq 'whoisd' ? qr/ready: answering/ : qr/listening on/;
+	for (1 .. 600) {
+		last if slurp($log) =~ $ready;
 		last if waitpid($pid, WNOHANG) == $pid;
 		sleep 0.05;
 	}
-	sleep 0.2;
+	my ($port) = slurp($log) =~ /listening on 127\.0\.0\.1:(\d+)/;
+	diag("$prog did not start: " . slurp($log)) unless $port;
 	return ($pid, $port, $log);
 }
 
@@ -390,6 +392,8 @@ like($full_xml, qr{<rdeDomain:rgpStatus s="renewPeriod">ends }, 'full: renew gra
 like($full_xml, qr{<rdeDomain:trStatus>pending</rdeDomain:trStatus>}, 'full: pending transfer');
 like($full_xml, qr{<rdeDomain:uName>räksmörgås.test</rdeDomain:uName>}, 'full: U-label');
 like($full_xml, qr{<secDNS:keyData>.*?<secDNS:pubKey>AwEAAQ==}s, 'full: key data');
+like($full_xml, qr{<contact:org>Doe &amp; Sons &quot;&lt;Example&gt;&quot;</contact:org>},
+    'full: markup in a value escaped');
 like($full_xml, qr{<rdeNNDN:aName>banned.test</rdeNNDN:aName><rdeNNDN:nameState>blocked},
     'full: blocked name');
 is(() = $full_xml =~ /<rdeRegistrar:registrar>/g, 3, 'full: three registrars');
