@@ -248,10 +248,12 @@ sub same_answers {
 # --- WHOIS and RDAP on a database ------------------------------------------------------------
 
 my %daemons;
+my $started = 0;
 END { kill('KILL', $_) for keys %daemons }
 
 sub daemon_start {
-	my ($prog, $db, $name) = @_;
+	my ($prog, $db) = @_;
+	my $name = "$prog-" . ++$started;
 	my $conf = "$dir/$name.conf";
 	my $log = "$dir/$name.log";
 	spew($conf, "[registry]\ntld = test\nroid_suffix = TEST\nname = EPPTest registry\n"
@@ -312,12 +314,12 @@ sub public_answers {
 	my ($db) = @_;
 	my %a;
 	if (-x "$BIN/whoisd") {
-		my ($pid, $port) = daemon_start('whoisd', $db, 'whoisd-' . ($db =~ s{.*/}{}r));
+		my ($pid, $port) = daemon_start('whoisd', $db);
 		$a{"whois $_"} = whois_query($port, $_) for @DOMAINS, @HOSTS, qw(kept.test banned.test);
 		daemon_stop($pid);
 	}
 	if (-x "$BIN/rdapd") {
-		my ($pid, $port) = daemon_start('rdapd', $db, 'rdapd-' . ($db =~ s{.*/}{}r));
+		my ($pid, $port) = daemon_start('rdapd', $db);
 		$a{"rdap domain $_"} = rdap_query($port, "domain/$_") for @DOMAINS;
 		$a{"rdap nameserver $_"} = rdap_query($port, "nameserver/$_") for @HOSTS;
 		$a{"rdap entity $_"} = rdap_query($port, "entity/$_") for @CONTACTS;
