@@ -280,7 +280,9 @@ store_migrate(struct store *st, struct reg_err *err)
  * per page: in memory it costs a few MiB at most, a transaction's worth of
  * original pages. A checkpoint runs inside the COMMIT that crossed the
  * threshold and stalls the writer while it copies and syncs the database
- * file; a longer WAL copies a page written by many transactions once.
+ * file: with store_checkpoint() on a connection of its own beside it, the
+ * writer's own is only the fallback, and a longer WAL copies a page
+ * written by many transactions once.
  */
 static int
 writer_tune(struct store *st, struct reg_err *err)
@@ -515,6 +517,19 @@ store_read_end(struct store *st)
 	if (st->txn == 2 && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	st->txn = 0;
+}
+
+int
+store_checkpoint(struct store *st)
+{
+	int rc;
+
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	/* Busy: another checkpoint is running; the next call catches up. */
+	if (rc == SQLITE_OK || rc == SQLITE_BUSY)
+		return REG_OK;
+	return store_error(st, rc, NULL);
 }
 
 int64_t

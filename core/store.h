@@ -56,6 +56,11 @@ int store_savepoint_release(struct store *);
 void store_savepoint_rollback(struct store *);
 int store_read_begin(struct store *);		/* one consistent snapshot */
 void store_read_end(struct store *);
+/* Copies committed pages from the WAL into the database file without
+ * blocking the writer or waiting for readers (a passive checkpoint): for
+ * a connection of its own beside a STORE_WRITER one, which then never
+ * stalls a commit on it. */
+int store_checkpoint(struct store *);
 
 /* The newest changelog sequence number (0 if none). */
 int64_t store_changelog_last(struct store *);

@@ -10,6 +10,11 @@
  * client ever hears 1000 for a change that is not on disk. If COMMIT
  * fails, every command of the batch answers 2400.
  *
+ * A checkpointer thread with a connection of its own copies the WAL into
+ * the database file every CHECKPOINT_US, so that no COMMIT waits for a
+ * checkpoint (the writer's own connection checkpoints only if it falls
+ * far behind, STORE_WRITER).
+ *
  * Between batches, every epp.housekeeping seconds, lifecycle_run()
  * applies the registry clock's due events in a transaction of its own.
  * SIGTERM and SIGINT are only taken while waiting, so a batch in hand is
@@ -22,7 +27,9 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,6 +40,7 @@
 #include "util.h"
 
 #define FRAME_SLACK 1024	/* a re-serialised frame may grow a little */
+#define CHECKPOINT_US 20000	/* between two passive checkpoints */
 
 struct job {
 	int fd;
@@ -43,6 +51,12 @@ struct job {
 	size_t outlen;
 	int code;
 	char reason[REASON_MAX];
+};
+
+struct checkpointer {
+	pthread_t tid;
+	struct store *st;	/* NULL: not running */
+	atomic_bool stop;
 };
 
 struct writer {
@@ -57,6 +71,7 @@ struct writer {
 	struct job *jobs;
 	int njobs;
 	double next_housekeeping;
+	struct checkpointer ckpt;
 };
 
 static const struct epp_cmd_def password_def = {
@@ -288,6 +303,55 @@ wait_requests(struct writer *w)
 	}
 }
 
+/* --- the checkpointer ------------------------------------------------------------ */
+
+static void *
+checkpointer_main(void *arg)
+{
+	struct checkpointer *k = arg;
+	bool failing = false, ok;
+
+	while (!atomic_load(&k->stop)) {
+		usleep(CHECKPOINT_US);
+		ok = store_checkpoint(k->st) == REG_OK;
+		if (!ok && !failing)
+			log_warnx("writer: checkpoints fail; the writer's own take over");
+		else if (ok && failing)
+			log_info("writer: checkpoints work again");
+		failing = !ok;
+	}
+	return NULL;
+}
+
+/* Without it the writer's connection checkpoints by itself. */
+static void
+checkpointer_start(struct checkpointer *k)
+{
+	struct reg_err err = { 0 };
+	int rc;
+
+	if ((k->st = store_open(srv.cfg->database.master, 0, &err)) == NULL) {
+		log_warnx("writer: no checkpointer: %s", reg_err_text(&err));
+		return;
+	}
+	if ((rc = pthread_create(&k->tid, NULL, checkpointer_main, k)) != 0) {
+		errno = rc;
+		log_warn("writer: no checkpointer thread");
+		store_close(k->st);
+		k->st = NULL;
+	}
+}
+
+static void
+checkpointer_stop(struct checkpointer *k)
+{
+	if (k->st == NULL)
+		return;
+	atomic_store(&k->stop, true);
+	pthread_join(k->tid, NULL);
+	store_close(k->st);
+}
+
 static void
 writer_loop(struct writer *w)
 {
@@ -322,8 +386,10 @@ writer_main(int ctl_fd)
 	w.env = (struct epp_env){ srv.cfg, w.st, srv.names, 0, true };
 	chan_grow(&w);
 	w.next_housekeeping = mono_now();
+	checkpointer_start(&w.ckpt);
 	log_info("writer ready on %s", srv.cfg->database.master);
 	writer_loop(&w);
+	checkpointer_stop(&w.ckpt);
 	for (int i = 0; i < w.nchans; i++)
 		close(w.chans[i]);
 	free(w.chans);
