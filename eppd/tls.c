@@ -97,6 +97,8 @@ tls_ctx_new(const struct reg_config *cfg, struct reg_err *err)
 	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET | SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_num_tickets(ctx, 0);
+	/* A frame's record in one read(), not its 5-byte header first. */
+	SSL_CTX_set_read_ahead(ctx, 1);
 	if (SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS) != 1) {
 		ctx_fail(ctx, err, "cipher list", TLS12_CIPHERS);
 		return NULL;
