@@ -40,7 +40,7 @@ results=$work/results.txt
 for tool in "$BIN/zonegen" "$BIN/gendata" "$BIN/regctl" /usr/bin/time sqlite3 ldns-signzone \
     dnssec-signzone dnssec-keygen kzonesign keymgr; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "zone.sh: $tool is missing (make all; mk/packages.txt)" >&2
+		echo "zone.sh: $tool is missing (make all; mk/packages.txt; apt-get install knot for keymgr)" >&2
 		exit 1
 	fi
 done
