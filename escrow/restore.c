@@ -238,7 +238,7 @@ escrow_verify(const struct restore_opts *o, struct reg_err *err)
 {
 	struct checker ck;
 	struct reg_err e;
-	int rc, failed = 0;
+	int rc, code = REG_OK, failed = 0;
 
 	if ((rc = checker_init(&ck, o, err)) != REG_OK) {
 		checker_free(&ck);
@@ -248,15 +248,15 @@ escrow_verify(const struct restore_opts *o, struct reg_err *err)
 		memset(&e, 0, sizeof(e));
 		if ((rc = verify_one(&ck, o->deposits[i], &e)) != REG_OK) {
 			log_warnx("%s", reg_err_text(&e));
+			code = rc;
 			failed++;
-			*err = e;
 		}
 	}
 	checker_free(&ck);
-	if (failed > 1)
-		return reg_fail(err, REG_EINVAL, "%d of %d deposits failed verification", failed,
-		    o->ndeposits);
-	return failed ? err->code : REG_OK;
+	if (failed > 0)
+		return reg_fail(err, code, "%d of %d deposit%s did not check out", failed,
+		    o->ndeposits, o->ndeposits > 1 ? "s" : "");
+	return REG_OK;
 }
 
 /* --- restore ------------------------------------------------------------------------ */

@@ -597,6 +597,9 @@ is(() = $out =~ /: ok: /g, 2, 'verify: a line for each');
 isnt($st, 0, 'verify: a wrong signature fails');
 ($st, $out) = escrow('verify', '-c', $t->conf, plain_deposit($invalid));
 isnt($st, 0, 'verify: a schema-invalid deposit fails');
+($st, $out) = escrow('verify', '-c', $t->conf, $FULL, bad_copy($FULL, sub { flip_byte("$_[0].ryde") }));
+isnt($st, 0, 'verify: one bad deposit among good ones fails the run');
+like($out, qr/: ok: .*1 of 2 deposits did not check out/s, 'verify: each one reported');
 
 # --- offsite by command, retention, bad use ---------------------------------------------------------
 
