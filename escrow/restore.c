@@ -230,6 +230,7 @@ verify_one(struct checker *ck, const char *arg, struct reg_err *err)
 	    (long long)info.counts.n[COUNT_DOMAIN], (long long)info.counts.n[COUNT_HOST],
 	    (long long)info.counts.n[COUNT_CONTACT], (long long)info.counts.n[COUNT_REGISTRAR],
 	    fpr);
+	fflush(stdout);
 	return REG_OK;
 }
 
