@@ -12,8 +12,8 @@ use EPPTest;
 use Test::More;
 use Time::HiRes qw(sleep time);
 
-my $LOGIN_TIMEOUT = 3;
-my $IDLE_TIMEOUT = 4;
+my $LOGIN_TIMEOUT = 6;	# long enough for three scrypt logins on a loaded machine
+my $IDLE_TIMEOUT = 8;
 my $PER_ADDR = 4;
 my $MAX_FRAME = 65536;
 
