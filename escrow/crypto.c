@@ -112,7 +112,8 @@ key_load(struct escrow_gpg *g, const char *file, char fpr[ESCROW_FPR_MAX],
 }
 
 int
-crypto_init(struct escrow_gpg *g, const struct reg_config *cfg, struct reg_err *err)
+crypto_init(struct escrow_gpg *g, const struct reg_config *cfg, const char *home,
+    struct reg_err *err)
 {
 	int fd, rc = REG_OK;
 
@@ -123,10 +124,12 @@ crypto_init(struct escrow_gpg *g, const struct reg_config *cfg, struct reg_err *
 	close(fd);
 	snprintf(g->compress, sizeof(g->compress), "%d", cfg != NULL ?
 	    (int)cfg->escrow.compress_level : DEFAULT_COMPRESS);
+	if (home != NULL)
+		g->home = home;
+	else if (cfg != NULL && cfg->escrow.gpg_home[0] != '\0')
+		g->home = cfg->escrow.gpg_home;
 	if (cfg == NULL)
 		return REG_OK;
-	if (cfg->escrow.gpg_home[0] != '\0')
-		g->home = cfg->escrow.gpg_home;
 	if (cfg->escrow.agent_key[0] != '\0')
 		rc = key_load(g, cfg->escrow.agent_key, g->recipient, err);
 	if (rc == REG_OK && cfg->escrow.signing_key[0] != '\0')

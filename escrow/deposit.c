@@ -327,7 +327,7 @@ prepare(struct deposit *dp, struct reg_err *err)
 		return reg_fail(err, e.code, "%s", reg_err_text(&e));
 	if (mkdir(dp->o->outdir, 0700) != 0 && errno != EEXIST)
 		return reg_fail(err, REG_EIO, "%s: %s", dp->o->outdir, strerror(errno));
-	if ((rc = crypto_init(&dp->gpg, dp->cfg, err)) != REG_OK)
+	if ((rc = crypto_init(&dp->gpg, dp->cfg, NULL, err)) != REG_OK)
 		return rc;
 	if (dp->info.encrypted && dp->gpg.recipient[0] == '\0')
 		return reg_fail(err, REG_ECONFIG, "escrow.agent_key is not set (or give "

@@ -105,9 +105,11 @@ struct escrow_child {
 };
 
 /* Home, keys and fingerprints from [escrow]: agent_key and signing_key are
- * key files (imported into gpg_home on first use). cfg may be NULL: gpg's
- * defaults, no expected signer. */
-int crypto_init(struct escrow_gpg *, const struct reg_config *cfg, struct reg_err *err);
+ * key files (imported into the home on first use); home, when not NULL,
+ * overrides escrow.gpg_home. cfg may be NULL: gpg's defaults, no expected
+ * signer. */
+int crypto_init(struct escrow_gpg *, const struct reg_config *cfg, const char *home,
+    struct reg_err *err);
 void crypto_cleanup(struct escrow_gpg *);
 /* gpg encrypting to the recipient into out_path; *fd takes the plaintext. */
 int crypto_encrypt_start(struct escrow_gpg *, const char *out_path, struct escrow_child *,

@@ -34,6 +34,7 @@
 
 #include <libxml/xmlreader.h>
 
+#include "datadir.h"
 #include "escrow.h"
 #include "log.h"
 #include "util.h"
@@ -41,10 +42,6 @@
 #define READER_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
 	XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS)
 #define SCHEMA_FILE "rde.xsd"
-#define SOURCE_TREE_DEPTH 4	/* bin/ or build/x/bin/ below the checkout */
-#ifndef REGISTRY_DATADIR
-#define REGISTRY_DATADIR "/usr/local/share/registry"
-#endif
 
 enum section { IN_NONE, IN_DELETES, IN_CONTENTS };
 
@@ -66,29 +63,6 @@ struct reader {
 
 /* --- the schema ------------------------------------------------------------ */
 
-/* dir/data/xsd/rde.xsd for the executable's folder and its parents: the
- * source tree, for `make run` and the tests. */
-static bool
-schema_in_tree(char *out, size_t size)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	for (int up = 0; up < SOURCE_TREE_DEPTH; up++) {
-		if ((slash = strrchr(exe, '/')) == NULL)
-			return false;
-		*slash = '\0';
-		if (snprintf(out, size, "%s/data/xsd/" SCHEMA_FILE, exe) < (int)size &&
-		    access(out, R_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
 static void
 schema_error(void *arg, xmlErrorPtr e)
 {
@@ -107,14 +81,8 @@ escrow_schema_load(const char *dir, struct reg_err *err)
 	xmlSchemaParserCtxtPtr pc;
 	xmlSchemaPtr schema;
 
-	if (dir != NULL && dir[0] != '\0')
-		snprintf(path, sizeof(path), "%s/" SCHEMA_FILE, dir);
-	else if (snprintf(path, sizeof(path), REGISTRY_DATADIR "/xsd/" SCHEMA_FILE) < 0 ||
-	    (access(path, R_OK) != 0 && !schema_in_tree(path, sizeof(path)))) {
-		reg_fail(err, REG_ECONFIG, "cannot find " SCHEMA_FILE " (looked in "
-		    REGISTRY_DATADIR "/xsd and the source tree); set escrow.schema_dir");
+	if (datadir_find(dir, "xsd/" SCHEMA_FILE, path, sizeof(path), err) != REG_OK)
 		return NULL;
-	}
 	if ((pc = xmlSchemaNewParserCtxt(path)) == NULL) {
 		reg_fail(err, REG_ENOMEM, "%s: cannot create a schema parser", path);
 		return NULL;

@@ -191,10 +191,9 @@ checker_init(struct checker *ck, const struct restore_opts *o, struct reg_err *e
 	ck->a = arena_new();
 	if (o->config != NULL && (ck->cfg = config_load(o->config, &e)) == NULL)
 		return reg_fail(err, e.code, "%s", reg_err_text(&e));
-	if ((rc = crypto_init(&ck->gpg, ck->cfg, err)) != REG_OK)
+	/* --gpg-home before the keys are imported, so that they go there */
+	if ((rc = crypto_init(&ck->gpg, ck->cfg, o->gpg_home, err)) != REG_OK)
 		return rc;
-	if (o->gpg_home != NULL)
-		ck->gpg.home = o->gpg_home;
 	ck->schema = escrow_schema_load(ck->cfg != NULL ? ck->cfg->escrow.schema_dir : NULL, err);
 	return ck->schema != NULL ? REG_OK : err->code;
 }

@@ -602,6 +602,22 @@ isnt($st, 0, 'verify: one bad deposit among good ones fails the run');
 like($out, qr/: ok: /, 'verify: the good one reported');
 like($out, qr/1 of 2 deposits did not check out/, 'verify: the bad one counted');
 
+# The escrow agent's own keyring holds its secret key and nothing of the
+# registry's: --gpg-home points there, and the registry's public key comes
+# from escrow.signing_key, imported into that home.
+{
+	my $agent_home = "$dir/agent-gnupg";
+	mkdir($agent_home, 0700) or die;
+	my $secret = "$dir/agent-secret.asc";
+	gpg('--armor', '--output', $secret, '--export-secret-keys', $KEY{agent});
+	run('gpg', '--homedir', $agent_home, '--batch', '--no-tty', '--import', $secret);
+	($st, $out) = escrow('verify', '-c', $t->conf, '--gpg-home', $agent_home, $FULL);
+	is($st, 0, 'verify --gpg-home: the agent\'s keyring and the configured signing key') or diag($out);
+	($st, $out) = run('gpg', '--homedir', $agent_home, '--batch', '--list-keys', $KEY{registry});
+	is($st, 0, 'verify --gpg-home: the signing key went into that home');
+	system('gpgconf', '--homedir', $agent_home, '--kill', 'gpg-agent');
+}
+
 # --- offsite by command, retention, bad use ---------------------------------------------------------
 
 mkdir "$dir/vault" or die;
