@@ -18,7 +18,8 @@
 #include "store_impl.h"
 #include "util.h"
 
-#define WRITER_WAL_PAGES 8000	/* STORE_WRITER: checkpoint at 32 MiB, not 4 */
+#define BUSY_TIMEOUT_MS 5000
+#define WRITER_WAL_PAGES 50000	/* STORE_WRITER: its own checkpoints as a fallback */
 
 sqlite3_stmt *
 stmt_get(struct store *st, const char *sql)
@@ -280,9 +281,9 @@ store_migrate(struct store *st, struct reg_err *err)
  * per page: in memory it costs a few MiB at most, a transaction's worth of
  * original pages. A checkpoint runs inside the COMMIT that crossed the
  * threshold and stalls the writer while it copies and syncs the database
- * file: with store_checkpoint() on a connection of its own beside it, the
- * writer's own is only the fallback, and a longer WAL copies a page
- * written by many transactions once.
+ * file, so the writer's own are only a fallback: eppd checkpoints on a
+ * connection of its own beside it (store_checkpoint) and starts the WAL
+ * over between transactions (store_wal_restart).
  */
 static int
 writer_tune(struct store *st, struct reg_err *err)
@@ -314,7 +315,7 @@ store_open(const char *path, int flags, struct reg_err *err)
 		    st->db ? sqlite3_errmsg(st->db) : "cannot open");
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(st->db, 1);
 	if (exec_sql(st, "PRAGMA foreign_keys = ON", err) != REG_OK)
 		goto fail;
@@ -520,16 +521,25 @@ store_read_end(struct store *st)
 }
 
 int
-store_checkpoint(struct store *st)
+store_checkpoint(struct store *st, int *frames)
 {
-	int rc;
-
-	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, frames, NULL);
 
 	/* Busy: another checkpoint is running; the next call catches up. */
 	if (rc == SQLITE_OK || rc == SQLITE_BUSY)
 		return REG_OK;
 	return store_error(st, rc, NULL);
+}
+
+bool
+store_wal_restart(struct store *st, int wait_ms)
+{
+	int rc;
+
+	sqlite3_busy_timeout(st->db, wait_ms);
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	return rc == SQLITE_OK;
 }
 
 int64_t

@@ -59,8 +59,14 @@ void store_read_end(struct store *);
 /* Copies committed pages from the WAL into the database file without
  * blocking the writer or waiting for readers (a passive checkpoint): for
  * a connection of its own beside a STORE_WRITER one, which then never
- * stalls a commit on it. */
-int store_checkpoint(struct store *);
+ * stalls a commit on it. *frames, when not NULL, gets the WAL's length. */
+int store_checkpoint(struct store *, int *frames);
+/* On the writer's connection between transactions: copies what is left
+ * of the WAL and makes the next transaction start it over (a RESTART
+ * checkpoint), waiting at most wait_ms for readers; false when readers or
+ * an error were in the way. A busy writer needs it: the WAL starts over by
+ * itself only when a checkpoint has caught up between two transactions. */
+bool store_wal_restart(struct store *, int wait_ms);
 
 /* The newest changelog sequence number (0 if none). */
 int64_t store_changelog_last(struct store *);

@@ -10,10 +10,21 @@
  * client ever hears 1000 for a change that is not on disk. If COMMIT
  * fails, every command of the batch answers 2400.
  *
- * A checkpointer thread with a connection of its own copies the WAL into
+ * Checkpoints: a thread with a connection of its own copies the WAL into
  * the database file every CHECKPOINT_US, so that no COMMIT waits for a
  * checkpoint (the writer's own connection checkpoints only if it falls
- * far behind, STORE_WRITER).
+ * far behind, STORE_WRITER). Once a second, not every few milliseconds:
+ * each checkpoint ends in an fsync of the database file that the WAL's
+ * fsyncs queue behind, and a page that many transactions wrote is copied
+ * once (p99 of domain updates at 2,000/s: 35-70 ms with a checkpoint
+ * every 20 ms, 12-14 ms with one a second; bench/README.md). The WAL
+ * starts over only when a checkpoint has caught up between two write
+ * transactions, which a busy writer never allows; so when it has grown
+ * past RESTART_FRAMES, the checkpointer stands aside and the writer,
+ * between two batches, copies the few frames left and starts it over
+ * (store_wal_restart), waiting at most RESTART_WAIT_MS for readers. If a
+ * long reader (an escrow deposit, zonegen, a replica's seed) is in the
+ * way, it tries again after RESTART_BACKOFF seconds.
  *
  * Between batches, every epp.housekeeping seconds, lifecycle_run()
  * applies the registry clock's due events in a transaction of its own.
@@ -40,7 +51,11 @@
 #include "util.h"
 
 #define FRAME_SLACK 1024	/* a re-serialised frame may grow a little */
-#define CHECKPOINT_US 20000	/* between two passive checkpoints */
+#define CHECKPOINT_US 1000000	/* between two passive checkpoints */
+#define CHECKPOINT_NAP_US 50000	/* how soon the checkpointer sees stop */
+#define RESTART_FRAMES 20000	/* 80 MiB of WAL with 4 KiB pages */
+#define RESTART_WAIT_MS 20
+#define RESTART_BACKOFF 1.0	/* seconds */
 
 struct job {
 	int fd;
@@ -57,6 +72,7 @@ struct checkpointer {
 	pthread_t tid;
 	struct store *st;	/* NULL: not running */
 	atomic_bool stop;
+	atomic_bool restart_due;	/* the WAL is longer than RESTART_FRAMES */
 };
 
 struct writer {
@@ -71,6 +87,7 @@ struct writer {
 	struct job *jobs;
 	int njobs;
 	double next_housekeeping;
+	double next_restart;	/* no WAL restart before */
 	struct checkpointer ckpt;
 };
 
@@ -310,10 +327,18 @@ checkpointer_main(void *arg)
 {
 	struct checkpointer *k = arg;
 	bool failing = false, ok;
+	int frames;
 
 	while (!atomic_load(&k->stop)) {
-		usleep(CHECKPOINT_US);
-		ok = store_checkpoint(k->st) == REG_OK;
+		for (int slept = 0; slept < CHECKPOINT_US && !atomic_load(&k->stop);
+		    slept += CHECKPOINT_NAP_US)
+			usleep(CHECKPOINT_NAP_US);
+		if (atomic_load(&k->restart_due))
+			continue;	/* the writer's turn: wal_restart() */
+		frames = 0;
+		ok = store_checkpoint(k->st, &frames) == REG_OK;
+		if (frames > RESTART_FRAMES)
+			atomic_store(&k->restart_due, true);
 		if (!ok && !failing)
 			log_warnx("writer: checkpoints fail; the writer's own take over");
 		else if (ok && failing)
@@ -352,6 +377,18 @@ checkpointer_stop(struct checkpointer *k)
 	store_close(k->st);
 }
 
+/* The checkpointer stands aside until restart_due is cleared, so that
+ * only readers can be in the way. */
+static void
+wal_restart(struct writer *w)
+{
+	double now = mono_now();
+
+	if (now >= w->next_restart && !store_wal_restart(w->st, RESTART_WAIT_MS))
+		w->next_restart = now + RESTART_BACKOFF;
+	atomic_store(&w->ckpt.restart_due, false);
+}
+
 static void
 writer_loop(struct writer *w)
 {
@@ -366,6 +403,8 @@ writer_loop(struct writer *w)
 			housekeeping(w);
 			w->next_housekeeping = mono_now() + (double)w->env.cfg->epp.housekeeping;
 		}
+		if (atomic_load(&w->ckpt.restart_due))
+			wal_restart(w);
 	}
 }
 
