@@ -185,6 +185,41 @@ test_readonly_refuses_writes(void **state)
 	store_close(ro);
 }
 
+/* The WAL starts over only when no reader holds an older snapshot, and a
+ * reader in the way costs at most the wait asked for. */
+static void
+test_wal_restart_waits_for_readers(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_err err = { 0 };
+	struct store *reader;
+	char handle[16];
+	int before = 0, after = 0;
+
+	for (int i = 0; i < 20; i++) {
+		snprintf(handle, sizeof(handle), "w%02d", i);
+		add_registrar(f->s.st, handle);
+	}
+	assert_non_null(reader = store_open(f->s.path, STORE_RDONLY, &err));
+	assert_int_equal(store_read_begin(reader), REG_OK);
+	assert_int_equal(store_changelog_last(reader), 20);
+	add_registrar(f->s.st, "late");
+	assert_false(store_wal_restart(f->s.st, 20));
+	assert_int_equal(store_changelog_last(reader), 20);	/* its snapshot holds */
+	store_read_end(reader);
+
+	assert_int_equal(store_checkpoint(f->s.st, &before), REG_OK);
+	assert_true(before > 0);
+	assert_true(store_wal_restart(f->s.st, 20));
+	add_registrar(f->s.st, "first");
+	assert_int_equal(store_checkpoint(f->s.st, &after), REG_OK);
+	assert_true(after > 0 && after < before);	/* written from its start again */
+	assert_int_equal(store_read_begin(reader), REG_OK);
+	assert_int_equal(store_changelog_last(reader), 22);
+	store_read_end(reader);
+	store_close(reader);
+}
+
 int
 main(void)
 {
@@ -198,6 +233,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_roid_unique_and_suffixed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_savepoint_rollback_in_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_refuses_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_restart_waits_for_readers, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
