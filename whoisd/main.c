@@ -247,6 +247,7 @@ main(int argc, char **argv)
 
 	options_parse(argc, argv, &opt);
 	log_init("whoisd", opt.verbose);
+	store_tune_readers();
 	if ((cfg = config_load(opt.config, &err)) == NULL) {
 		fprintf(stderr, "whoisd: %s\n", reg_err_text(&err));
 		return 1;

@@ -48,13 +48,20 @@ struct ratelimit *
 ratelimit_new(int64_t rate, int64_t burst, int v4len, int v6len)
 {
 	struct ratelimit *rl = xcalloc(1, sizeof(*rl));
+	pthread_mutexattr_t attr;
 
+	/* The lock is held for a few dozen instructions: spin a little
+	 * before sleeping, as one busy client address keeps every worker on
+	 * the same shard. */
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
 	rl->rate = rate;
 	rl->burst = burst;
 	rl->v4len = v4len;
 	rl->v6len = v6len;
 	for (int i = 0; i < SHARDS; i++)
-		pthread_mutex_init(&rl->shard[i].lock, NULL);
+		pthread_mutex_init(&rl->shard[i].lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	return rl;
 }
 
