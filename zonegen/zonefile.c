@@ -34,6 +34,7 @@
 #include "util.h"
 #include "zonegen.h"
 
+#define OWNER_BUF	((sizeof(struct dname) + DNAME_WIRE_MAX + DNAME_KEY_MAX + 7) & ~(size_t)7)
 #define TOKENS_MAX	4096	/* per entry: a TXT or key split into words */
 #define INCLUDE_DEPTH	8
 #define SOA_MINIMUM_AT	16	/* MINIMUM: the last 4 octets of SOA RDATA */
@@ -81,7 +82,8 @@ struct reader {
 	bool piece;		/* a piece of a parallel read, not the whole file */
 	zread_visit visit;	/* records go here, not into the zone */
 	void *visit_arg;
-	_Alignas(8) uint8_t owner_buf[2][sizeof(struct dname) + DNAME_WIRE_MAX + DNAME_KEY_MAX];
+	/* two owners, the current and the previous, each aligned for a dname */
+	_Alignas(8) uint8_t owner_buf[2][OWNER_BUF];
 	int flip;
 	int threads;		/* for a parallel read; 0: every core */
 	bool need_serial;	/* the piece needed an earlier TTL: read serially */
