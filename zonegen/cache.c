@@ -326,6 +326,7 @@ cache_find(const struct cache *ca, const struct dname *owner, uint16_t type,
 
 struct cache_out {
 	FILE *f;
+	off_t written_back;
 	EVP_MD_CTX *md;
 	uint8_t *buf;
 	size_t len;
@@ -342,6 +343,8 @@ out_flush(struct cache_out *o)
 	EVP_DigestUpdate(o->md, o->buf, o->len);
 	if (o->len > 0 && fwrite(o->buf, 1, o->len, o->f) != o->len)
 		o->error = true;
+	else
+		writeback_start(o->f, &o->written_back);
 	o->len = 0;
 }
 

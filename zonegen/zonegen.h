@@ -315,6 +315,7 @@ int zone_read(struct zone *, const char *path, const struct zread_opts *,
 /* A buffered text writer with a large buffer and fast formatting. */
 struct zout {
 	FILE *f;
+	off_t written_back;	/* writeback_start() */
 	char *buf;
 	size_t len, cap;
 	int error;		/* errno of the first failed write */
@@ -322,6 +323,12 @@ struct zout {
 	size_t owner_len;
 	char owner[DNAME_TEXT_MAX];
 };
+
+/* Once WRITEBACK_STEP more bytes went to f since *started, has the
+ * kernel start writing them to disk (sync_file_range), so that the fsync
+ * before publication finds little left and a large file's disk writes
+ * overlap its formatting. */
+void writeback_start(FILE *f, off_t *started);
 
 /* A writer to f, or with f NULL one that only grows in memory. */
 void zout_init(struct zout *, FILE *);

@@ -20,12 +20,26 @@
 #include "zonegen.h"
 
 #define ZOUT_BUF	(1 << 20)
+#define WRITEBACK_STEP	(16 << 20)
 #define LINE_FIXED	64	/* TTL, class, type and blanks of one line */
+
+void
+writeback_start(FILE *f, off_t *started)
+{
+	off_t pos = ftello(f);
+
+	if (pos < 0 || pos - *started < WRITEBACK_STEP || fflush(f) != 0)
+		return;
+	/* Only a hint: the fsync that follows the last write is what counts. */
+	(void)sync_file_range(fileno(f), *started, pos - *started, SYNC_FILE_RANGE_WRITE);
+	*started = pos;
+}
 
 void
 zout_init(struct zout *o, FILE *f)
 {
 	o->f = f;
+	o->written_back = 0;
 	o->cap = ZOUT_BUF;
 	o->buf = xmalloc(o->cap);
 	o->len = 0;
@@ -39,6 +53,8 @@ zout_flush(struct zout *o)
 {
 	if (o->len > 0 && o->error == 0 && fwrite(o->buf, 1, o->len, o->f) != o->len)
 		o->error = errno ? errno : EIO;
+	if (o->error == 0 && o->f != NULL)
+		writeback_start(o->f, &o->written_back);
 	o->len = 0;
 	return o->error;
 }
