@@ -272,10 +272,18 @@ static const char migration_2[] =
 static const char migration_3[] =
 "CREATE INDEX domain_rgp ON domain(rgp, deleted) WHERE rgp IS NOT NULL;\n";
 
+/* Each changeset's SHA-256, taken when it is committed: the feed sends a
+ * changeset only when it still matches, so damage to the master's file
+ * (SQLite keeps no page checksums) stops replication instead of spreading
+ * to every replica. NULL for the changesets logged before. */
+static const char migration_4[] =
+"ALTER TABLE changelog ADD COLUMN sha256 TEXT;\n";
+
 static const char *const migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
+	migration_4,
 };
 
 static const char *const public_tables[] = {

@@ -414,8 +414,9 @@ store_begin(struct store *st)
 static int
 changelog_append(struct store *st, struct reg_err *err)
 {
-	static const char sql[] =
-	    "INSERT INTO changelog(ts, changeset) VALUES (strftime('%s', 'now'), ?)";
+	static const char sql[] = "INSERT INTO changelog(ts, changeset, sha256) "
+	    "VALUES (strftime('%s', 'now'), ?, ?)";
+	char digest[STORE_DIGEST_HEX];
 	sqlite3_stmt *stmt;
 	void *buf = NULL;
 	int n = 0, rc;
@@ -432,7 +433,9 @@ changelog_append(struct store *st, struct reg_err *err)
 		sqlite3_free(buf);
 		return reg_fail(err, REG_EDB, "cannot prepare changelog insert");
 	}
+	store_digest(buf, (size_t)n, digest);
 	sqlite3_bind_blob(stmt, 1, buf, n, sqlite3_free);
+	sqlite3_bind_text(stmt, 2, digest, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);

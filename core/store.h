@@ -413,6 +413,7 @@ struct reg_change {
 	const void *blob;	/* the SQLite changeset, arena-owned */
 	int len;
 	char sha256[STORE_DIGEST_HEX];
+	bool damaged;		/* it no longer matches its commit-time digest */
 };
 
 struct reg_replica_state {
@@ -429,8 +430,9 @@ void store_digest(const void *buf, size_t len, char hex[STORE_DIGEST_HEX]);
 int64_t store_changelog_first(struct store *);
 /* The commit time of changeset seq (0 if it is not logged). */
 int64_t store_changelog_ts(struct store *, int64_t seq);
-/* Up to max changesets from seq `from` on, in order, with their digests;
- * *n is 0 when there is none. */
+/* Up to max changesets from seq `from` on, in order, with their digests
+ * and whether each still matches the digest taken at its commit; *n is 0
+ * when there is none. */
 int store_changelog_read(struct store *, struct arena *, int64_t from, int max,
     struct reg_change **out, int *n);
 /* In a write transaction: deletes the changesets committed before

@@ -80,6 +80,8 @@ change_read(struct arena *a, sqlite3_stmt *s, void *row)
 		memcpy(copy, blob, (size_t)c->len);
 	c->blob = copy;
 	store_digest(copy, (size_t)c->len, c->sha256);
+	c->damaged = sqlite3_column_type(s, 3) != SQLITE_NULL &&
+	    strcmp((const char *)sqlite3_column_text(s, 3), c->sha256) != 0;
 }
 
 int
@@ -87,7 +89,7 @@ store_changelog_read(struct store *st, struct arena *a, int64_t from, int max,
     struct reg_change **out, int *n)
 {
 	static const char sql[] =
-	    "SELECT seq, ts, changeset FROM changelog WHERE seq >= ? ORDER BY seq LIMIT ?";
+	    "SELECT seq, ts, changeset, sha256 FROM changelog WHERE seq >= ? ORDER BY seq LIMIT ?";
 	int rc;
 
 	*out = stmt_rows(st, a, change_read, sizeof(**out), n, &rc, sql, "ii",

@@ -137,6 +137,10 @@ send_batch(struct session *s, int64_t *next, int *n)
 		if (c[i].seq != *next)
 			return reg_fail(&s->err, REG_ENOTFOUND, "changeset %lld is no longer "
 			    "logged (next there is %lld)", (long long)*next, (long long)c[i].seq);
+		if (c[i].damaged)
+			return reg_fail(&s->err, REG_EDB, "changeset %lld no longer matches the "
+			    "digest taken at its commit: the master's changelog is damaged, "
+			    "not sending it", (long long)c[i].seq);
 		if ((rc = send_change(s, &c[i])) != REG_OK)
 			return rc;
 	}

@@ -172,9 +172,12 @@ sub caught_up {
 # The changeset `seq` of a database, as bytes.
 sub blob { my ($db, $seq) = @_; return pack('H*', sql($db, "SELECT hex(changeset) FROM changelog WHERE seq = $seq")) }
 sub blob_ts { my ($db, $seq) = @_; return sql($db, "SELECT ts FROM changelog WHERE seq = $seq") }
+# Replaces a changeset and, unless $keep_digest, its commit-time digest
+# too, so that the feed sends it and the agent's own checks are tested.
 sub set_blob {
-	my ($db, $seq, $bytes) = @_;
-	sql($db, "UPDATE changelog SET changeset = X'" . unpack('H*', $bytes) . "' WHERE seq = $seq");
+	my ($db, $seq, $bytes, $keep_digest) = @_;
+	my $digest = $keep_digest ? '' : ", sha256 = '" . sha256_hex($bytes) . "'";
+	sql($db, "UPDATE changelog SET changeset = X'" . unpack('H*', $bytes) . "'$digest WHERE seq = $seq");
 }
 
 # --- certificates and configuration ------------------------------------------------
@@ -374,10 +377,21 @@ sub unchanged {
 	my $good = blob($copy, $next);
 	my $bad = $good;
 	substr($bad, 0, 1) = chr(ord(substr($bad, 0, 1)) ^ 1);
-	set_blob($copy, $next, $bad);
 	my $feed2 = start('corrupt feed', "$dir/feed2.log", "$bin/replica", 'feed', '-c', $copy_conf);
 	wait_until(sub { slurp("$dir/feed2.log") =~ /serving/ }, 10);
+
+	# Damaged on the master after its commit: the feed does not send it.
+	set_blob($copy, $next, $bad, 1);
 	my ($st, $out) = against($port, 'follow', '--once');
+	isnt($st, 0, 'a changeset damaged on the master: the agent fails');
+	ok(wait_until(sub { slurp("$dir/feed2.log") =~
+	    /changeset $next no longer matches the digest taken at its commit/ }, 10),
+	    'the feed refuses to send it and says why') or diag(slurp("$dir/feed2.log"));
+	unchanged('damaged on the master');
+
+	# The same bytes with a matching digest reach the agent, which refuses them.
+	set_blob($copy, $next, $bad);
+	($st, $out) = against($port, 'follow', '--once');
 	is($st, 1, 'a corrupted changeset: exit 1');
 	like($out, qr/changeset $next is malformed/, 'a corrupted changeset: the reason');
 	unchanged('corrupted changeset');

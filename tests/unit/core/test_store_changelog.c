@@ -254,6 +254,43 @@ test_read_range_in_order_with_digests(void **state)
 	assert_int_equal(store_changelog_ts(f->st, 9), 0);
 }
 
+/* Runs sql on the master's file over a connection of its own. */
+static void
+master_sql(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open_v2(f->master_path, &db, SQLITE_OPEN_READWRITE, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* A changeset whose bytes changed after its commit is marked damaged; one
+ * logged before digests were kept (NULL) is taken as it is. */
+static void
+test_read_marks_damaged_changesets(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_change *c;
+	int n;
+
+	add_registrar(f, "alpha");
+	add_registrar(f, "beta");
+	add_registrar(f, "gamma");
+	assert_int_equal(store_changelog_read(f->st, f->a, 1, 10, &c, &n), REG_OK);
+	assert_int_equal(n, 3);
+	for (int i = 0; i < n; i++)
+		assert_false(c[i].damaged);
+	master_sql(f, "UPDATE changelog SET changeset = changeset || x'00' WHERE seq = 2;"
+	    "UPDATE changelog SET sha256 = NULL WHERE seq = 3");
+	assert_int_equal(store_changelog_read(f->st, f->a, 1, 10, &c, &n), REG_OK);
+	assert_int_equal(n, 3);
+	assert_false(c[0].damaged);
+	assert_true(c[1].damaged);
+	assert_false(c[2].damaged);
+}
+
 static void
 test_trim_by_age_keeps_newest(void **state)
 {
@@ -539,6 +576,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_read_range_in_order_with_digests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_marks_damaged_changesets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trim_by_age_keeps_newest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trim_by_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_holds_no_secrets, setup, teardown),
