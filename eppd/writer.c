@@ -17,7 +17,7 @@
  * each checkpoint ends in an fsync of the database file that the WAL's
  * fsyncs queue behind, and a page that many transactions wrote is copied
  * once (p99 of domain updates at 2,000/s: 35-70 ms with a checkpoint
- * every 20 ms, 12-14 ms with one a second; bench/README.md). The WAL
+ * every 20 ms, 10-14 ms with one a second; bench/README.md). The WAL
  * starts over only when a checkpoint has caught up between two write
  * transactions, which a busy writer never allows; so when it has grown
  * past RESTART_FRAMES, the checkpointer stands aside and the writer,
