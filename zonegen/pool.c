@@ -1,9 +1,12 @@
 /*
- * pool.c: a parallel loop for signing and verifying. The calling thread
- * and threads - 1 others take chunks of indices from one atomic counter,
- * so a slow chunk (an RSA key, a large RRset) never leaves a core idle
- * for long. Each call passes the thread's number, 0 to threads - 1, so
- * that callers keep per-thread state without locks.
+ * pool.c: a parallel loop for signing, verifying, reading and writing.
+ * The calling thread and threads - 1 others take chunks of indices from
+ * one atomic counter, so a slow chunk (an RSA key, a large RRset) never
+ * leaves a core idle for long. A chunk is up to POOL_CHUNK indices, fewer
+ * for short loops: the pieces of a zone file or the blocks of a round of
+ * output are a handful of large items, one each. Each call passes the
+ * thread's number, 0 to threads - 1, so that callers keep per-thread
+ * state without locks.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,7 +21,7 @@
 struct pool_run {
 	void (*fn)(void *, size_t, int);
 	void *arg;
-	size_t n;
+	size_t n, chunk;
 	atomic_size_t next;
 };
 
@@ -34,8 +37,8 @@ pool_work(void *p)
 	struct pool_run *r = t->run;
 	size_t i;
 
-	while ((i = atomic_fetch_add(&r->next, POOL_CHUNK)) < r->n) {
-		size_t end = i + POOL_CHUNK < r->n ? i + POOL_CHUNK : r->n;
+	while ((i = atomic_fetch_add(&r->next, r->chunk)) < r->n) {
+		size_t end = i + r->chunk < r->n ? i + r->chunk : r->n;
 
 		for (; i < end; i++)
 			r->fn(r->arg, i, t->id);
@@ -54,9 +57,15 @@ parallel_for(int threads, size_t n, void (*fn)(void *arg, size_t i, int thread),
 	atomic_init(&run.next, 0);
 	if (threads > SIGN_THREADS_MAX)
 		threads = SIGN_THREADS_MAX;
+	/* about eight chunks a thread, so that the last ones even out */
+	run.chunk = n / ((size_t)threads * 8);
+	if (run.chunk < 1)
+		run.chunk = 1;
+	else if (run.chunk > POOL_CHUNK)
+		run.chunk = POOL_CHUNK;
 	for (int i = 0; i < threads; i++)
 		t[i] = (struct pool_thread){ &run, i };
-	for (int i = 1; i < threads && (size_t)i * POOL_CHUNK < n; i++) {
+	for (int i = 1; i < threads && (size_t)i * run.chunk < n; i++) {
 		if (pthread_create(&tid[i], NULL, pool_work, &t[i]) != 0) {
 			log_warn("pthread_create");
 			break;
