@@ -279,11 +279,23 @@ static const char migration_3[] =
 static const char migration_4[] =
 "ALTER TABLE changelog ADD COLUMN sha256 TEXT;\n";
 
+/* What the gaining registrar paid for a pending domain transfer, so that
+ * a rejected or cancelled one gives back exactly that, and an approved one
+ * starts its grace period with it, whatever the price is by then. Billing,
+ * so a private table: the public transfer table would carry it to the
+ * public hosts. */
+static const char migration_5[] =
+"CREATE TABLE transfer_paid (\n"
+"  domain_id INTEGER PRIMARY KEY REFERENCES domain(id) ON DELETE CASCADE,\n"
+"  amount INTEGER NOT NULL\n"
+");\n";
+
 static const char *const migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
 	migration_4,
+	migration_5,
 };
 
 static const char *const public_tables[] = {

@@ -327,6 +327,12 @@ struct reg_transfer {
 int store_transfer_put(struct store *, const struct reg_transfer *);
 int store_transfer_get(struct store *, struct arena *, const char *kind,
     int64_t object_id, struct reg_transfer *out);
+/* Keeps what the gaining registrar paid for the pending transfer of
+ * domain_id (a private row: no public host sees it). */
+int store_transfer_paid_set(struct store *, int64_t domain_id, int64_t amount);
+/* That amount into *amount, forgetting it; REG_ENOTFOUND when none was
+ * kept (a transfer requested before the registry kept them). */
+int store_transfer_paid_take(struct store *, int64_t domain_id, int64_t *amount);
 /* Pending transfers whose action date is at or before `now`. */
 int store_transfer_due(struct store *, struct arena *, int64_t now,
     struct reg_transfer **out, int *n);

@@ -62,6 +62,28 @@ store_transfer_get(struct store *st, struct arena *a, const char *kind,
 }
 
 int
+store_transfer_paid_set(struct store *st, int64_t domain_id, int64_t amount)
+{
+	return stmt_exec(st, NULL, "INSERT OR REPLACE INTO transfer_paid(domain_id, amount) "
+	    "VALUES (?, ?)", "ii", domain_id, amount);
+}
+
+int
+store_transfer_paid_take(struct store *st, int64_t domain_id, int64_t *amount)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = stmt_query(st, &rc, "SELECT amount FROM transfer_paid WHERE domain_id = ?",
+	    "i", domain_id)) == NULL)
+		return rc;
+	*amount = col_int(s, 0);
+	sqlite3_reset(s);
+	return stmt_exec(st, NULL, "DELETE FROM transfer_paid WHERE domain_id = ?", "i",
+	    domain_id);
+}
+
+int
 store_transfer_due(struct store *st, struct arena *a, int64_t now,
     struct reg_transfer **out, int *n)
 {

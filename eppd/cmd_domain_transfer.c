@@ -7,7 +7,10 @@
  * domain in pendingTransfer and tells the losing registrar by poll. The
  * losing registrar approves or rejects, the gaining one may cancel, and
  * the registry approves by itself after periods.transfer_pending
- * (lifecycle.c). A rejected or cancelled transfer is refunded. An
+ * (lifecycle.c). A rejected or cancelled transfer is refunded what was
+ * paid at the request (kept privately, store_transfer_paid_*), and an
+ * approved one starts its grace period with that amount, even if the
+ * price changed while it was pending. An
  * approval during the auto-renew grace period gives the losing registrar
  * the auto-renewal back and takes that year off before the transfer adds
  * its own. Not transferable (2106): to the sponsor itself, or while the
@@ -88,12 +91,27 @@ trn_poll(struct epp_env *env, struct arena *a, const struct reg_domain *d,
 
 /* --- ending a transfer (shared with lifecycle.c) ---------------------------- */
 
-/* Moves sponsorship of d and its subordinate hosts to the gaining side. */
+/* What the gaining registrar paid at the request: kept since then, or for
+ * a transfer requested before the registry kept it, today's price. */
+static int
+trn_paid(struct epp_env *env, const struct reg_domain *d, const struct reg_transfer *t,
+    int64_t *paid, struct reg_err *err)
+{
+	int rc = store_transfer_paid_take(env->st, d->id, paid);
+
+	if (rc == REG_ENOTFOUND)
+		*paid = bill_price(env->cfg, BILL_TRANSFER, t->years);
+	else if (rc != REG_OK)
+		return reg_fail(err, rc, "cannot read what the transfer was paid");
+	return REG_OK;
+}
+
+/* Moves sponsorship of d and its subordinate hosts to the gaining side,
+ * which paid `paid` for it. */
 static int
 trn_move(struct epp_env *env, struct arena *a, struct reg_domain *d,
-    struct reg_transfer *t, const char *svtrid, struct reg_err *err)
+    struct reg_transfer *t, int64_t paid, const char *svtrid, struct reg_err *err)
 {
-	int64_t paid = bill_price(env->cfg, BILL_TRANSFER, t->years);
 	struct reg_host *h;
 	int years_back, n, rc;
 
@@ -124,15 +142,18 @@ dom_transfer_end(struct epp_env *env, struct arena *a, struct reg_domain *d,
     struct reg_transfer *t, const char *state, const char *svtrid, struct reg_err *err)
 {
 	bool approved = strstr(state, "Approved") != NULL;
+	int64_t paid;
 	int rc;
 
 	t->state = (char *)state;
 	t->acted = env->now;
+	if ((rc = trn_paid(env, d, t, &paid, err)) != REG_OK)
+		return rc;
 	if (approved)
-		rc = trn_move(env, a, d, t, svtrid, err);
+		rc = trn_move(env, a, d, t, paid, svtrid, err);
 	else
-		rc = bill_refund(env, t->gaining_id, bill_price(env->cfg, BILL_TRANSFER, t->years),
-		    "refund domain:transfer", d->name, svtrid, err);
+		rc = bill_refund(env, t->gaining_id, paid, "refund domain:transfer", d->name,
+		    svtrid, err);
 	if (rc != REG_OK)
 		return rc;
 	if (!approved)
@@ -219,7 +240,8 @@ request_write(struct epp_cmd *c, struct reg_domain *d, struct reg_transfer *t)
 
 	rc = bill_charge(c->env, t->gaining_id, BILL_TRANSFER, t->years, d->name, c->svtrid,
 	    &paid, &err);
-	if (rc == REG_OK && (rc = store_transfer_put(c->env->st, t)) != REG_OK)
+	if (rc == REG_OK && ((rc = store_transfer_put(c->env->st, t)) != REG_OK ||
+	    (rc = store_transfer_paid_set(c->env->st, d->id, paid)) != REG_OK))
 		reg_fail(&err, rc, "cannot record the transfer");
 	if (rc == REG_OK)
 		rc = status_set(c->env->st, KIND_DOMAIN, d->id, &pt, &err);

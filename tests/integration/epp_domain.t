@@ -427,4 +427,49 @@ is(scalar(() = $r->nodes('//rgp:infData')), 0, 'restored: no RGP state');
 like($t->sql("SELECT detail FROM history WHERE name = 'gone.test' ORDER BY id DESC LIMIT 1"),
     qr/Registrant error/, 'restore report: kept in the history');
 
+# --- a price change while a transfer is pending ---------------------------------------------------
+# What the gaining registrar paid at the request comes back on reject or
+# cancel, and an approved transfer's grace period holds it, whatever the
+# price is by then.
+
+sub reprice {
+	my ($price) = @_;
+	$t->stop;
+	$t->{opts}{prices} = { transfer => $price };
+	$t->write_conf;
+	$t->start;
+	return map { $t->login($_) } qw(reg1 reg2);
+}
+sub request_transfer {
+	my ($c, $what) = @_;
+	return $d->expect($c, 1001, $what, 'transfer', '<domain:name>repriced.test</domain:name>'
+	    . auth('Secret-pw1'), op => 'request');
+}
+sub transfer_op {
+	my ($c, $op) = @_;
+	return $d->expect($c, 1000, "transfer $op", 'transfer',
+	    '<domain:name>repriced.test</domain:name>', op => $op);
+}
+
+$d->create($c1, 1000, 'repriced.test', ns => ['ns1.example.net']);
+ok($t->advance_clock('6d'), 'clock past the add grace period');
+my $start = $d->balance('reg2');
+request_transfer($c2, 'transfer request at 1000');
+is($d->balance('reg2'), $start - 1000, 'charged 1000');
+($c1, $c2) = reprice(2500);
+transfer_op($c1, 'reject');
+is($d->balance('reg2'), $start, 'rejected after the price rose to 2500: 1000 back, not 2500');
+request_transfer($c2, 'transfer request at 2500');
+is($d->balance('reg2'), $start - 2500, 'charged 2500');
+($c1, $c2) = reprice(1000);
+transfer_op($c2, 'cancel');
+is($d->balance('reg2'), $start, 'cancelled after the price fell to 1000: 2500 back');
+request_transfer($c2, 'transfer request at 1000 again');
+($c1, $c2) = reprice(4000);
+transfer_op($c1, 'approve');
+is($t->sql("SELECT amount FROM grace JOIN domain ON domain.id = domain_id "
+    . "WHERE name = 'repriced.test' AND period = 'transferPeriod'"), 1000,
+    'approved after the price rose: the transfer grace period holds the 1000 paid');
+is($t->sql("SELECT count(*) FROM transfer_paid"), 0, 'nothing kept once the transfers ended');
+
 EPPTest::done();
