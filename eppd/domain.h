@@ -25,7 +25,7 @@
  *   - a transfer needs the domain's authInfo (or the registrant's, by
  *     roid), is refused (2106) while the add grace period or the transfer
  *     grace period of the last transfer runs, is charged at request and
- *     refunded when rejected or cancelled, and is approved by the
+ *     refunded what it paid when rejected or cancelled, and is approved by the
  *     registry after periods.transfer_pending; approved in the auto-renew
  *     grace period, it refunds the auto-renewal to the losing registrar;
  *   - at expiry the registry renews for a year and charges the sponsor;
