@@ -39,6 +39,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 BIN=${BIN:-$root/bin}
 data=${BENCH_DIR:-$root/build/bench-data}
 domains=${DOMAINS:-500000}
@@ -190,8 +191,7 @@ until grep -q 'writer ready' "$dir/eppd.log"; do
 done
 writer_pid=$(pgrep -P "$eppd_pid" | head -n 1)
 
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-echo "machine: $(nproc) cores ($cpu), $(uname -sr), sqlite $(sqlite3 --version | cut -d' ' -f1)"
+echo "machine: $(nproc) cores ($(cpu_model)), $(uname -sr), sqlite $(sqlite3 --version | cut -d' ' -f1)"
 echo "database: $domains domains (copy of $src), $sessions sessions over $nregs registrars," \
     "$seconds s per kind after $warmup s warm-up"
 echo "pool: $(wc -l <"$pool") domains; name servers $ns"

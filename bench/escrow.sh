@@ -15,6 +15,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 BIN=${BIN:-$root/bin}
 dir=${BENCH_DIR:-$root/build/bench-data}
 seed=${SEED:-1}
@@ -31,9 +32,7 @@ for tool in gpg gpgconf /usr/bin/time; do
 done
 
 machine() {
-	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-	mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
-	echo "machine: $(nproc) cores ($cpu), $mem, $(uname -sr)"
+	machine_line
 	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
@@ -81,11 +80,6 @@ registry() {
 		"$BIN/gendata" -c "$d/registry.conf" -n "$n" --seed "$seed" >"$d/gendata.log"
 	fi
 	"$BIN/regctl" -c "$d/registry.conf" init >/dev/null
-}
-
-# The value of one line of GNU time's -v report.
-time_field() {
-	sed -n "s/^[[:space:]]*$2: //p" "$1"
 }
 
 # measure LABEL COMMAND...: runs it under GNU time and prints one line.

@@ -13,6 +13,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 BIN=${BIN:-$root/bin}
 dir=${BENCH_DIR:-$root/build/bench-data}
 seed=${SEED:-1}
@@ -25,9 +26,7 @@ if [ ! -x "$BIN/gendata" ]; then
 fi
 
 machine() {
-	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-	mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
-	echo "machine: $(nproc) cores ($cpu), $mem, $(uname -sr)"
+	machine_line
 	echo "sqlite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1), seed $seed, flags '${flags}'"
 }
 
@@ -42,11 +41,6 @@ idn_table = $root/data/idn/test.txt
 [database]
 master = master.db
 EOF
-}
-
-# The value of one line of GNU time's -v report.
-time_field() {
-	sed -n "s/^[[:space:]]*$2: //p" "$1"
 }
 
 # Size in MiB of the database with its WAL, if one was left.

@@ -24,6 +24,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 BIN=${BIN:-$root/bin}
 dir=${BENCH_DIR:-$root/build/bench-data}/rdap-${N:-500000}
 N=${N:-500000}
@@ -51,9 +52,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 machine() {
-	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-	mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
-	echo "machine: $CORES cores ($cpu), $mem, $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "$(machine_line "$CORES"), load $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "$(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2), $(nginx -v 2>&1 | cut -d' ' -f3)," \
 	    "libmicrohttpd $(pkg-config --modversion libmicrohttpd 2>/dev/null || echo ?)," \
 	    "sqlite $(sqlite3 --version | cut -d' ' -f1)"

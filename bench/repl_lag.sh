@@ -18,6 +18,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 BIN=${BIN:-$root/bin}
 BUILD=${BUILD:-$root/build/std}
 dir=${BENCH_DIR:-$root/build/bench-repl}
@@ -109,8 +110,7 @@ done
 
 # --- the run -----------------------------------------------------------------------------
 
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-echo "machine: $(nproc) cores ($cpu), $(uname -sr)"
+echo "machine: $(nproc) cores ($(cpu_model)), $(uname -sr)"
 echo "sqlite $(sqlite3 --version | cut -d' ' -f1), $domains domains, $rate transforms/s for $seconds s"
 "$driver" "$dir/master.db" "$dir/replica.db" "$rate" "$seconds" "$domains"
 grep 'follow: at changeset' "$dir/follow.log" | tail -n 1 | sed 's/^.*follow: /agent: /'

@@ -22,6 +22,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 BIN=${BIN:-$root/bin}
 N=${N:-500000}
 CLIENTS=${CLIENTS:-64}
@@ -49,9 +50,7 @@ command -v cc >/dev/null || die "cc is not installed"
 mkdir -p "$dir"
 
 machine() {
-	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-	mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
-	echo "machine: $(nproc) cores ($cpu), $mem, $(uname -sr)"
+	machine_line
 	echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 

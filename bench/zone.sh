@@ -26,6 +26,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 BIN=${BIN:-$root/bin}
 dir=${BENCH_DIR:-$root/build/bench-data}
 seed=${SEED:-1}
@@ -46,16 +47,9 @@ for tool in "$BIN/zonegen" "$BIN/gendata" "$BIN/regctl" /usr/bin/time sqlite3 ld
 done
 
 machine() {
-	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-	mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
-	echo "machine: $(nproc) cores ($cpu), $mem, $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "$(machine_line), load $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "openssl $(openssl version | cut -d' ' -f2): $(openssl speed -seconds 2 ecdsap256 2>/dev/null |
 	    awk '/nistp256/ { print $(NF-1) " P-256 signatures/s per core" }')"
-}
-
-# The value of one line of GNU time's -v report.
-time_field() {
-	sed -n "s/^[[:space:]]*$2: //p" "$1"
 }
 
 # timed NAME CMD...: runs CMD under GNU time, output to $work/NAME.log,
