@@ -347,6 +347,19 @@ test_restore_refuses_unknown_references(void **state)
 	assert_non_null(strstr(err.reason, "other.test"));
 }
 
+/* A new database holding the basics and example.test, restored in full,
+ * now taking an incremental deposit. */
+static void
+full_then_incremental(struct fixture *f, struct escrow_domain *o)
+{
+	struct reg_err err = { 0 };
+
+	new_db(f);
+	put_basics(f, o);
+	assert_int_equal(store_escrow_put_domain(f->nw, o, false, &err), REG_OK);
+	assert_int_equal(store_escrow_restore_incremental(f->nw, &err), REG_OK);
+}
+
 static void
 test_incremental_delete_must_leave_no_dangling(void **state)
 {
@@ -354,10 +367,7 @@ test_incremental_delete_must_leave_no_dangling(void **state)
 	struct escrow_domain o;
 	struct reg_err err = { 0 };
 
-	new_db(f);
-	put_basics(f, &o);
-	assert_int_equal(store_escrow_put_domain(f->nw, &o, false, &err), REG_OK);
-	assert_int_equal(store_escrow_restore_incremental(f->nw, &err), REG_OK);
+	full_then_incremental(f, &o);
 	/* The domain still names the contact: refused at the end. */
 	assert_int_equal(store_escrow_delete(f->nw, ESCROW_CONTACT, "holder1", &err), REG_OK);
 	assert_int_equal(store_escrow_delete(f->nw, ESCROW_CONTACT, "holder1", &err),
@@ -373,10 +383,7 @@ test_incremental_delete_in_any_order(void **state)
 	struct escrow_domain o;
 	struct reg_err err = { 0 };
 
-	new_db(f);
-	put_basics(f, &o);
-	assert_int_equal(store_escrow_put_domain(f->nw, &o, false, &err), REG_OK);
-	assert_int_equal(store_escrow_restore_incremental(f->nw, &err), REG_OK);
+	full_then_incremental(f, &o);
 	/* The host and contact go before the domain that names them. */
 	assert_int_equal(store_escrow_delete(f->nw, ESCROW_HOST, "H9-TEST", &err), REG_OK);
 	assert_int_equal(store_escrow_delete(f->nw, ESCROW_CONTACT, "holder1", &err), REG_OK);
