@@ -74,13 +74,13 @@ store_transfer_paid_take(struct store *st, int64_t domain_id, int64_t *amount)
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((s = stmt_query(st, &rc, "SELECT amount FROM transfer_paid WHERE domain_id = ?",
-	    "i", domain_id)) == NULL)
+	/* RETURNING: the row is gone once the first step returns it */
+	if ((s = stmt_query(st, &rc, "DELETE FROM transfer_paid WHERE domain_id = ? "
+	    "RETURNING amount", "i", domain_id)) == NULL)
 		return rc;
 	*amount = col_int(s, 0);
-	sqlite3_reset(s);
-	return stmt_exec(st, NULL, "DELETE FROM transfer_paid WHERE domain_id = ?", "i",
-	    domain_id);
+	rc = sqlite3_reset(s);
+	return rc == SQLITE_OK ? REG_OK : store_error(st, rc, NULL);
 }
 
 int
