@@ -42,7 +42,7 @@ dir=${BENCH_DIR:-$root/build/bench-data}/whois-$N
 
 die() { printf 'whois.sh: %s\n' "$*" >&2; exit 1; }
 
-for p in whoisd gendata; do
+for p in whoisd gendata regctl; do
 	[ -x "$BIN/$p" ] || die "$BIN/$p is not built (make all)"
 done
 command -v sqlite3 >/dev/null || die "sqlite3 is not installed"
@@ -85,6 +85,8 @@ domains() {
 make_database() {
 	if [ "$FRESH" != 1 ] && [ -s "$dir/master.db" ] && [ "$(domains)" -ge "$N" ]; then
 		echo "database: $dir/master.db ($(domains) domains, kept from an earlier run)"
+		# A database from an older gendata gets the later migrations.
+		"$BIN/regctl" -c "$dir/registry.conf" init >/dev/null
 		return
 	fi
 	rm -f "$dir"/master.db*

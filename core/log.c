@@ -1,6 +1,7 @@
 /* log.c: timestamped lines on stderr, written with one call each so that
  * lines from several threads never interleave. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +14,31 @@
 
 static const char *log_progname = "registry";
 static bool log_verbose;
+/* getpid is a system call each time; a server logging every request
+ * pays for it. A forked child learns its own through the atfork hook. */
+static pid_t log_pid;
+
+static void
+log_pid_reset(void)
+{
+	log_pid = getpid();
+}
+
+static void
+log_pid_hook(void)
+{
+	(void)pthread_atfork(NULL, NULL, log_pid_reset);
+}
 
 void
 log_init(const char *progname, bool verbose)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
 	log_progname = progname;
 	log_verbose = verbose;
+	log_pid_reset();
+	(void)pthread_once(&once, log_pid_hook);
 }
 
 static void
@@ -33,7 +53,7 @@ vlog(const char *level, int errnum, const char *fmt, va_list ap)
 	gmtime_r(&tv.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	n = snprintf(line, sizeof(line), "%s.%03dZ %s[%d] %s: ", stamp,
-	    (int)(tv.tv_usec / 1000), log_progname, (int)getpid(), level);
+	    (int)(tv.tv_usec / 1000), log_progname, (int)(log_pid != 0 ? log_pid : getpid()), level);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);

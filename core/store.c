@@ -518,9 +518,36 @@ store_read_begin(struct store *st)
 void
 store_read_end(struct store *st)
 {
+	static const char commit[] = "COMMIT";
+
 	if (st->txn == 2 && !sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+		stmt_exec(st, NULL, commit, "");
 	st->txn = 0;
+}
+
+int
+store_read_recent(struct store *st, int64_t now_us, int64_t max_age_us)
+{
+	int rc;
+
+	if (store_read_stale(st, now_us, max_age_us) > 0)
+		return REG_OK;
+	if ((rc = store_read_begin(st)) == REG_OK)
+		st->read_since = now_us;
+	return rc;
+}
+
+int64_t
+store_read_stale(struct store *st, int64_t now_us, int64_t max_age_us)
+{
+	int64_t left;
+
+	if (st->txn != 2)
+		return -1;
+	if ((left = st->read_since + max_age_us - now_us) > 0)
+		return left;
+	store_read_end(st);
+	return -1;
 }
 
 int

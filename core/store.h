@@ -56,6 +56,16 @@ int store_savepoint_release(struct store *);
 void store_savepoint_rollback(struct store *);
 int store_read_begin(struct store *);		/* one consistent snapshot */
 void store_read_end(struct store *);
+/* For a server answering many small queries: keeps the open snapshot if
+ * store_read_recent began it less than max_age_us before now_us, else
+ * ends it and begins a new one. Taking a snapshot costs file locks and an
+ * fstat, a fifth of a WHOIS query; the price is answers up to max_age_us
+ * stale. The caller ends an idle snapshot with store_read_stale or
+ * store_read_end, so that the WAL can start over. */
+int store_read_recent(struct store *, int64_t now_us, int64_t max_age_us);
+/* Ends a store_read_recent snapshot of max_age_us or more; returns the
+ * microseconds until the open one is due, or -1 when none is open. */
+int64_t store_read_stale(struct store *, int64_t now_us, int64_t max_age_us);
 /* Copies committed pages from the WAL into the database file without
  * blocking the writer or waiting for readers (a passive checkpoint): for
  * a connection of its own beside a STORE_WRITER one, which then never

@@ -22,6 +22,7 @@ struct store {
 	char roid_suffix[16];
 	sqlite3_session *session;	/* open while a write transaction is */
 	int txn;			/* 0 none, 1 write, 2 read */
+	int64_t read_since;		/* store_read_recent: the snapshot's start */
 	int nstmt;
 	struct {
 		const char *sql;	/* a static string: compared by address */

@@ -20,6 +20,12 @@
  * a power cut may lose its last few transactions, but each carries its
  * own position, so the replica is still a committed state of the master
  * and simply asks for those changesets again.
+ *
+ * Every RESTART_EVERY changesets the agent starts the replica's WAL over
+ * (store_wal_restart), waiting at most RESTART_WAIT_MS for the readers:
+ * under a steady stream of changesets and lookups a checkpoint never
+ * catches up by itself, and the WAL would grow as long as the stream
+ * lasts. whoisd lets go of a snapshot within SNAPSHOT_US (10 ms).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +40,9 @@
 
 #define RETRY_FIRST	1	/* seconds before reconnecting after a failure */
 #define RETRY_MAX	30
+#define RESTART_EVERY	1000	/* changesets between two WAL restarts */
+#define RESTART_RETRY	100	/* changesets before trying a failed one again */
+#define RESTART_WAIT_MS	50
 
 struct agent {
 	struct replica *r;
@@ -44,6 +53,7 @@ struct agent {
 	int64_t report_at;		/* when the next lag line is due */
 	bool caught_up;			/* --once: reached the OK line's last */
 	int seeds;			/* snapshots since the last changeset */
+	int restart_in;			/* changesets until the next WAL restart */
 	void *buf;			/* one changeset */
 	size_t cap;
 	struct reg_err err;
@@ -143,6 +153,9 @@ take_change(struct agent *a, struct conn *c, const struct record *rec)
 	strlcpy_reg(a->pos.sha256, hex, sizeof(a->pos.sha256));
 	a->lag_s = (int64_t)time(NULL) - ch.ts;
 	a->seeds = 0;
+	if (--a->restart_in <= 0)
+		a->restart_in = store_wal_restart(a->st, RESTART_WAIT_MS) ? RESTART_EVERY :
+		    RESTART_RETRY;
 	if (ch.seq > a->master_last)
 		a->master_last = ch.seq;
 	log_debug("follow: applied changeset %lld (%d bytes)", (long long)ch.seq, ch.len);
@@ -248,7 +261,7 @@ follow_loop(struct agent *a)
 int
 follow_main(struct replica *r)
 {
-	struct agent a = { .r = r };
+	struct agent a = { .r = r, .restart_in = RESTART_EVERY };
 	int rc;
 
 	signals_init();

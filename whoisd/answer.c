@@ -43,10 +43,9 @@ answer_failed(struct answer_ctx *ax)
  * read at most once a second (it is the footer's, not the answer's);
  * 0 when it cannot tell (a database that is not a replica). */
 static int64_t
-replica_updated(struct answer_ctx *ax)
+replica_updated(struct answer_ctx *ax, int64_t now)
 {
 	struct reg_replica_state rs;
-	int64_t now = now_usec();
 
 	if (ax->updated_read == 0 || now - ax->updated_read >= FOOTER_EVERY) {
 		ax->updated_db = store_replica_state(ax->st, &rs) == REG_OK ? rs.ts : 0;
@@ -58,15 +57,17 @@ replica_updated(struct answer_ctx *ax)
 enum outcome
 answer_query(struct answer_ctx *ax, const struct query *q)
 {
+	int64_t now = now_usec();
 	enum outcome oc;
 
 	obuf_add(ax->out, ax->wd->terms.p, ax->wd->terms.len);
-	if (store_read_begin(ax->st) != REG_OK)
+	if (store_read_recent(ax->st, now, SNAPSHOT_US) != REG_OK)
 		return answer_failed(ax);
 	oc = handlers[q->kind](ax, q->arg);
 	if (oc != OUT_ERROR)
-		format_footer(ax->out, replica_updated(ax));
-	store_read_end(ax->st);
+		format_footer(ax->out, replica_updated(ax, now));
+	else
+		store_read_end(ax->st);
 	arena_reset(ax->a);
 	return oc;
 }

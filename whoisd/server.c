@@ -252,7 +252,7 @@ worker_main(void *arg)
 	struct worker *w = arg;
 	struct epoll_event ev[EVENTS_MAX];
 	int n, timeout = -1, pause;
-	int64_t now;
+	int64_t now, snapshot;
 
 	for (;;) {
 		if ((n = epoll_wait(w->ep, ev, EVENTS_MAX, timeout)) < 0) {
@@ -267,6 +267,12 @@ worker_main(void *arg)
 		timeout = conn_expire(&w->env, now);
 		if ((pause = accept_resume(w, now)) >= 0 && (timeout < 0 || pause < timeout))
 			timeout = pause;
+		/* An idle worker lets go of its snapshot soon after its age. */
+		if (w->st != NULL && (snapshot = store_read_stale(w->st, now, SNAPSHOT_US)) >= 0) {
+			pause = (int)(snapshot / 1000) + 1;
+			if (timeout < 0 || pause < timeout)
+				timeout = pause;
+		}
 	}
 	conn_close_all(&w->env);
 	return NULL;

@@ -220,6 +220,38 @@ test_wal_restart_waits_for_readers(void **state)
 	store_close(reader);
 }
 
+/* A reused snapshot answers from its start until it is max_age old, then
+ * gives way to a new one; store_read_stale ends an old one and tells how
+ * long a young one has left. */
+static void
+test_read_recent_reuses_until_stale(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_err err = { 0 };
+	struct store *reader;
+
+	add_registrar(f->s.st, "rec1");
+	assert_non_null(reader = store_open(f->s.path, STORE_RDONLY, &err));
+	assert_int_equal(store_read_stale(reader, 0, 100), -1);	/* none open */
+	assert_int_equal(store_read_recent(reader, 1000, 100), REG_OK);
+	assert_int_equal(store_changelog_last(reader), 1);
+	add_registrar(f->s.st, "rec2");
+	assert_int_equal(store_read_recent(reader, 1099, 100), REG_OK);
+	assert_int_equal(store_changelog_last(reader), 1);	/* the same snapshot */
+	assert_int_equal(store_read_stale(reader, 1060, 100), 40);
+	assert_int_equal(store_read_recent(reader, 1100, 100), REG_OK);
+	assert_int_equal(store_changelog_last(reader), 2);	/* a new one */
+
+	add_registrar(f->s.st, "rec3");
+	assert_int_equal(store_read_stale(reader, 1200, 100), -1);	/* ended */
+	assert_false(store_in_transaction(reader));
+	assert_true(store_wal_restart(f->s.st, 20));	/* nothing holds the WAL */
+	assert_int_equal(store_read_recent(reader, 1300, 100), REG_OK);
+	assert_int_equal(store_changelog_last(reader), 3);
+	store_read_end(reader);
+	store_close(reader);
+}
+
 int
 main(void)
 {
@@ -234,6 +266,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_savepoint_rollback_in_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_refuses_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_restart_waits_for_readers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_recent_reuses_until_stale, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
