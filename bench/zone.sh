@@ -20,7 +20,8 @@
 # shared with gen.sh: databases are made there or reused), SEED (1),
 # THREADS (2: zonegen's threads, dnssec-signzone -n, kzonesign's
 # signing-threads), VERIFIER (ldns-verify-zone; "none" skips the checks),
-# CHANGES, NGEN, MAKE_NGEN. Times and peak memory come from GNU time
+# CHANGES, NGEN, MAKE_NGEN, OTHERS (1; 0: zonegen alone, no other
+# signer). Times and peak memory come from GNU time
 # (/usr/bin/time -v, package "time"). Needs ldnsutils, bind9-utils,
 # knot-dnssecutils and knot (keymgr).
 set -eu
@@ -33,6 +34,7 @@ seed=${SEED:-1}
 threads=${THREADS:-2}
 verifier=${VERIFIER:-ldns-verify-zone}
 changes=${CHANGES:-1000}
+others=${OTHERS:-1}
 ngen=${NGEN:-1000000}
 n=${1:-500000}
 work=$dir/zone-$n
@@ -192,6 +194,7 @@ sign_all() {
 	timed "zonegen-$mode" "$BIN/zonegen" sign -c "$work/registry-$n.conf" -i "$work/test.zone" \
 	    -o "$work/zonegen-$mode.signed" --full --threads "$threads" $zg
 	check "zonegen-$mode" "$work/zonegen-$mode.signed"
+	[ "$others" = 1 ] || return 0
 	# shellcheck disable=SC2086
 	timed "ldns-signzone-$mode" ldns-signzone $ld -f "$work/ldns-$mode.signed" \
 	    "$work/test.zone" "$key1" "$key2"
@@ -220,9 +223,12 @@ DELETE FROM status WHERE kind = 'domain' AND status IN ('clientHold', 'serverHol
 EOF
 }
 
+# The full NSEC run's state as the incremental run's, by hard links: its
+# index names the files by inode and time, which a copy would not keep.
 incremental() {
-	cp "$work/zonegen-nsec.signed" "$work/incremental.signed"
-	cp "$work/zonegen-nsec.signed.cache" "$work/incremental.signed.cache"
+	for f in "" .cache .index .input; do
+		ln -f "$work/zonegen-nsec.signed$f" "$work/incremental.signed$f"
+	done
 	change_delegations
 	timed "generate-changed" "$BIN/zonegen" generate -c "$work/registry-$n.conf" \
 	    -o "$work/test.zone"

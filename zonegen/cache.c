@@ -218,16 +218,49 @@ map_file(const char *path, struct cache *ca)
 	return REG_OK;
 }
 
-int
-cache_open(const char *path, const struct dname *apex, struct cache **out,
-    struct reg_err *err)
+/* The entries of the names starting at offsets offs[0..n) (UINT64_MAX:
+ * none), each name's entries one after another. */
+static bool
+read_some(struct cache *ca, const uint64_t *offs, size_t n)
+{
+	size_t cap = 2 * n + 16, size = 1024;
+
+	ca->off = xmalloc(cap * sizeof(*ca->off));
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *end = ca->map + ca->size - SHA256_LEN, *first = NULL, *e;
+		struct cur c = { ca->map + offs[i], end, false };
+
+		if (offs[i] == UINT64_MAX)
+			continue;
+		if (offs[i] >= (uint64_t)(end - ca->map))
+			return false;
+		while (c.p < end && (first == NULL || (c.p[0] == first[0] &&
+		    (size_t)(end - c.p) > first[0] && memcmp(c.p + 1, first + 1, first[0]) == 0))) {
+			if ((e = entry_skip(&c)) == NULL)
+				return false;
+			first = first != NULL ? first : e;
+			vec_reserve(&ca->off, &cap, ca->n + 1, sizeof(*ca->off));
+			ca->off[ca->n++] = (uint32_t)(e - ca->map);
+		}
+	}
+	while (size < 2 * ca->n)
+		size *= 2;
+	ca->slot = xcalloc(size, sizeof(*ca->slot));
+	ca->mask = size - 1;
+	for (size_t i = 0; i < ca->n; i++)
+		index_put(ca, ca->map + ca->off[i], (uint32_t)i);
+	return true;
+}
+
+static int
+cache_load(const char *path, const struct dname *apex, const uint64_t *offs, size_t n,
+    struct cache **out)
 {
 	struct cache *ca = xcalloc(1, sizeof(*ca));
 	struct cur c;
 	int rc;
 
 	*out = NULL;
-	(void)err;
 	if ((rc = map_file(path, ca)) != REG_OK) {
 		if (rc != REG_ENOTFOUND)
 			log_warnx("%s: cannot read the signature cache; signing afresh", path);
@@ -235,14 +268,30 @@ cache_open(const char *path, const struct dname *apex, struct cache **out,
 		return REG_OK;
 	}
 	c = (struct cur){ ca->map, ca->map + ca->size - SHA256_LEN, false };
-	if (!checksum_ok(ca->map, ca->size) || !read_header(ca, &c, apex) ||
-	    !read_entries(ca, &c)) {
+	if ((offs == NULL && !checksum_ok(ca->map, ca->size)) || ca->size < MAGIC_LEN + SHA256_LEN ||
+	    !read_header(ca, &c, apex) || ca->size > UINT32_MAX ||
+	    !(offs != NULL ? read_some(ca, offs, n) : read_entries(ca, &c))) {
 		log_warnx("%s: damaged or for another zone; signing afresh", path);
 		cache_close(ca);
 		return REG_OK;
 	}
 	*out = ca;
 	return REG_OK;
+}
+
+int
+cache_open(const char *path, const struct dname *apex, struct cache **out,
+    struct reg_err *err)
+{
+	(void)err;
+	return cache_load(path, apex, NULL, 0, out);
+}
+
+int
+cache_open_names(const char *path, const struct dname *apex, const uint64_t *offs,
+    size_t n, struct cache **out)
+{
+	return cache_load(path, apex, offs, n, out);
 }
 
 void
@@ -325,6 +374,7 @@ cache_find(const struct cache *ca, const struct dname *owner, uint16_t type,
 /* --- writing ------------------------------------------------------------- */
 
 struct cache_out {
+	uint64_t at;		/* octets handed to out_bytes so far */
 	FILE *f;
 	off_t written_back;
 	EVP_MD_CTX *md;
@@ -355,6 +405,7 @@ out_bytes(struct cache_out *o, const void *p, size_t n)
 		out_flush(o);
 	memcpy(o->buf + o->len, p, n);
 	o->len += n;
+	o->at += n;
 }
 
 static void
@@ -420,8 +471,14 @@ cache_write_fn(void *arg, FILE *f, struct reg_err *err)
 
 	o->f = f;
 	out_header(o, n);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		const struct node *nd = jobs[i].node;
+
+		if (o->z->cache_off != NULL && (i == 0 || jobs[i - 1].node != nd) &&
+		    nd >= o->z->node && nd < o->z->node + o->z->nnode)
+			o->z->cache_off[nd - o->z->node] = o->at;
 		out_entry(o, &jobs[i], o->digests + i * CACHE_DIGEST_LEN);
+	}
 	out_flush(o);
 	EVP_DigestFinal_ex(o->md, sum, NULL);
 	if (fwrite(sum, 1, sizeof(sum), f) != sizeof(sum))

@@ -51,3 +51,9 @@ nsec_build(struct zone *z, struct reg_err *err)
 	prev->nsec = nsec_make(z, prev, z->apex, ttl);
 	return REG_OK;
 }
+
+void
+nsec_set(struct zone *z, struct node *n, const struct dname *next)
+{
+	n->nsec = nsec_make(z, n, next, zone_negative_ttl(z));
+}

@@ -20,12 +20,6 @@
 #include "util.h"
 #include "zonegen.h"
 
-/* -v timings: wall and process CPU seconds per phase. */
-struct timer {
-	struct timespec wall, cpu;
-	bool on;
-};
-
 static double
 since(const struct timespec *t, clockid_t clock, struct timespec *now)
 {
@@ -33,7 +27,7 @@ since(const struct timespec *t, clockid_t clock, struct timespec *now)
 	return (double)(now->tv_sec - t->tv_sec) + (double)(now->tv_nsec - t->tv_nsec) / 1e9;
 }
 
-static void
+void
 timer_start(struct timer *t, bool on)
 {
 	t->on = on;
@@ -41,7 +35,7 @@ timer_start(struct timer *t, bool on)
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t->cpu);
 }
 
-static void
+void
 timer_lap(struct timer *t, const char *what)
 {
 	struct timespec w, c;
@@ -117,20 +111,29 @@ sign_opts_of(const struct reg_config *cfg, const struct sign_args *a)
 	    .threads = a->threads > 0 ? a->threads : (int)cfg->zone.sign_threads };
 }
 
+static struct verify_opts
+verify_opts_of(const struct reg_config *cfg, const struct sign_args *a, unsigned denial,
+    int threads)
+{
+	return (struct verify_opts){ .now = a->now, .denial = denial,
+	    .full = a->verify_full || strcmp(cfg->zone.verify, "full") == 0,
+	    .threads = threads };
+}
+
 /* Signs, gates and publishes; the zone and cache files are written only
- * when everything passed. */
+ * when everything passed. An NSEC zone leaves an index for the next
+ * run's fast path (patch.c). */
 static int
 sign_publish(const struct reg_config *cfg, const struct sign_args *a, struct zone *z,
     struct keyset *ks, unsigned denial, struct sign_result *res, struct reg_err *err)
 {
 	struct sign_opts so = sign_opts_of(cfg, a);
-	struct verify_opts vo = { .now = a->now, .denial = denial,
-	    .full = a->verify_full || strcmp(cfg->zone.verify, "full") == 0,
-	    .threads = so.threads };
+	struct verify_opts vo = verify_opts_of(cfg, a, denial, so.threads);
 	struct timer t;
 	struct cache *cache = NULL;
 	char *cpath = cache_path(a->out);
 	uint8_t *digests = NULL;
+	bool index = denial == DENIAL_NSEC;
 	int rc;
 
 	timer_start(&t, a->verbose);
@@ -141,6 +144,11 @@ sign_publish(const struct reg_config *cfg, const struct sign_args *a, struct zon
 		rc = zone_verify(z, ks, digests, &vo, err);
 		timer_lap(&t, "verified");
 	}
+	if (index) {
+		z->out_len = xcalloc(z->nnode + z->nn3 + 1, sizeof(*z->out_len));
+		z->cache_off = xmalloc((z->nnode + 1) * sizeof(*z->cache_off));
+		memset(z->cache_off, 0xff, (z->nnode + 1) * sizeof(*z->cache_off));
+	}
 	if (rc == REG_OK &&
 	    (rc = publish_file(a->out, write_zone_fn, &(struct write_arg){ z, so.threads },
 	    err)) == REG_OK) {
@@ -149,26 +157,31 @@ sign_publish(const struct reg_config *cfg, const struct sign_args *a, struct zon
 		rc = cache_write(cpath, z, ks, denial, digests, err);
 		timer_lap(&t, "cache written");
 	}
+	if (rc == REG_OK && index) {
+		patch_index_full(z, ks, a->in, a->out);
+		timer_lap(&t, "index written");
+	} else if (res->published)
+		patch_forget(a->out);
+	free(z->out_len);
+	free(z->cache_off);
+	z->out_len = NULL;
+	z->cache_off = NULL;
 	cache_close(cache);
 	free(digests);
 	free(cpath);
 	return rc;
 }
 
-int
-sign_run(const struct reg_config *cfg, const struct sign_args *a, unsigned denial,
-    struct sign_result *res, struct reg_err *err)
+/* The whole zone: read, prepare, sign, gate, publish. */
+static int
+sign_whole(const struct reg_config *cfg, const struct sign_args *a, const char *keydir,
+    unsigned denial, struct sign_result *res, struct reg_err *err)
 {
-	const char *keydir = a->keydir != NULL ? a->keydir : cfg->zone.keydir;
 	struct zone z;
 	struct keyset ks = { 0 };
-	char apex[DNAME_TEXT_MAX];
 	struct timer t;
 	int rc;
 
-	memset(res, 0, sizeof(*res));
-	if (keydir == NULL || keydir[0] == '\0')
-		return reg_fail(err, REG_ECONFIG, "no key folder: give -k or set zone.keydir");
 	zone_init(&z);
 	timer_start(&t, a->verbose);
 	rc = prepare(&z, &ks, a, keydir, denial, err);
@@ -178,17 +191,43 @@ sign_run(const struct reg_config *cfg, const struct sign_args *a, unsigned denia
 	if (rc == REG_OK) {
 		res->serial = z.serial;
 		res->negative_ttl = zone_negative_ttl(&z);
-		dname_format(dname_wire(z.apex), apex);
+		dname_format(dname_wire(z.apex), res->zone);
+	}
+	keys_free(&ks);
+	zone_free(&z);
+	return rc;
+}
+
+int
+sign_run(const struct reg_config *cfg, const struct sign_args *a, unsigned denial,
+    struct sign_result *res, struct reg_err *err)
+{
+	const char *keydir = a->keydir != NULL ? a->keydir : cfg->zone.keydir;
+	struct sign_opts so = sign_opts_of(cfg, a);
+	struct verify_opts vo = verify_opts_of(cfg, a, denial, so.threads);
+	struct timer t;
+	int rc = REG_OK;
+
+	memset(res, 0, sizeof(*res));
+	if (keydir == NULL || keydir[0] == '\0')
+		return reg_fail(err, REG_ECONFIG, "no key folder: give -k or set zone.keydir");
+	timer_start(&t, a->verbose);
+	/* `sign` only: a switch's steps are whole zones. */
+	if (a->to == NULL && !a->full && denial == DENIAL_NSEC &&
+	    patch_sign(a, keydir, &so, &vo, res, err))
+		timer_lap(&t, "incremental run");
+	else
+		rc = sign_whole(cfg, a, keydir, denial, res, err);
+	if (rc == REG_OK) {
 		log_info("%s: zone %s serial %u signed (%s%s%s): %zu RRsets, %zu new and %zu "
-		    "kept signatures", a->out, apex, z.serial,
+		    "kept signatures", a->out, res->zone, res->serial,
 		    denial & DENIAL_NSEC ? "NSEC" : "", (denial & DENIAL_NSEC) &&
 		    (denial & DENIAL_NSEC3) ? "+" : "", denial & DENIAL_NSEC3 ?
 		    (denial & DENIAL_OPTOUT ? "NSEC3 opt-out" : "NSEC3") : "",
 		    res->st.rrsets, res->st.made, res->st.reused);
-		rc = run_post_command(cfg->zone.sign_post_command, a->out, apex, z.serial, err);
+		rc = run_post_command(cfg->zone.sign_post_command, a->out, res->zone,
+		    res->serial, err);
 	}
-	keys_free(&ks);
-	zone_free(&z);
 	return rc;
 }
 
@@ -284,7 +323,10 @@ static const char sign_usage[] =
     "zone.keydir) and writes SIGNEDFILE atomically, the previous one kept as\n"
     "SIGNEDFILE.prev, after checking every signature and the denial chain.\n"
     "SIGNEDFILE.cache keeps the signatures for the next run, which signs only\n"
-    "what changed or nears expiry (--full: sign everything afresh).\n"
+    "what changed or nears expiry (--full: sign everything afresh). An NSEC\n"
+    "zone also gets SIGNEDFILE.index and SIGNEDFILE.input (a link to or copy\n"
+    "of ZONEFILE): the next run then reads and signs only the names that\n"
+    "changed and copies the rest of SIGNEDFILE.\n"
     "Denial of existence: zone.denial and zone.nsec3_optout unless given; a\n"
     "zone signed with NSEC changes to NSEC3 (or back) only through\n"
     "`zonegen switch`. Exit status: 0 written and verified, 1 failed\n"

@@ -342,8 +342,11 @@ check_nsec_node(const struct zone *z, const struct node *n, const struct dname *
 	return REG_OK;
 }
 
+/* With next (a part of a zone, patch.c): each name's NSEC against the
+ * next name the caller found in the whole zone. */
 static int
-check_nsec(const struct zone *z, unsigned denial, struct reg_err *err)
+check_nsec(const struct zone *z, unsigned denial, const struct dname *const *next,
+    struct reg_err *err)
 {
 	const struct node *prev = NULL;
 	int rc;
@@ -354,6 +357,11 @@ check_nsec(const struct zone *z, unsigned denial, struct reg_err *err)
 		if (!(denial & DENIAL_NSEC) || n->kind == NODE_GLUE) {
 			if (n->nsec != NULL)
 				return chain_fail(err, n->name, "NSEC where none belongs");
+			continue;
+		}
+		if (next != NULL) {
+			if ((rc = check_nsec_node(z, n, next[i], err)) != REG_OK)
+				return rc;
 			continue;
 		}
 		if (prev != NULL && (rc = check_nsec_node(z, prev, n->name, err)) != REG_OK)
@@ -536,7 +544,7 @@ zone_verify(const struct zone *z, const struct keyset *ks, const uint8_t *digest
 		rc = threads_done(g, threads, err);
 	}
 	if (rc == REG_OK)
-		rc = check_nsec(z, o->denial, err);
+		rc = check_nsec(z, o->denial, o->nsec_next, err);
 	if (rc == REG_OK)
 		rc = check_nsec3(z, o->denial, err);
 	gate_keys_free(g);

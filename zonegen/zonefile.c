@@ -809,3 +809,120 @@ zone_read(struct zone *z, const char *path, const struct zread_opts *o,
 	free(r);
 	return rc;
 }
+
+int
+zone_read_text(struct zone *z, const char *label, const char *buf, size_t len,
+    struct reg_err *err)
+{
+	struct reader *r = xcalloc(1, sizeof(*r));
+	struct intern seen = { 0 };
+	int rc;
+
+	r->z = z;
+	r->seen = &seen;
+	r->err = err;
+	r->file = zone_file_index(z, label);
+	r->path = z->files[r->file];
+	r->lx = (struct lexer){ .p = buf, .end = buf + len, .line = 1 };
+	rc = rd_entries(r);
+	free(seen.slot);
+	free(r);
+	return rc;
+}
+
+/* --- blocks of owners (the incremental signer) --------------------------- */
+
+/* The octets that change the scanner's state between lines. */
+static const bool scan_special[256] = {
+	['"'] = true, ['('] = true, [')'] = true, [';'] = true, ['\\'] = true,
+};
+
+/* Past a line that holds none of them, or NULL: most lines of a zone
+ * file, found without the scanner's work on every octet. */
+static const char *
+plain_line(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl != NULL ? nl : end;
+
+	for (const char *c = p; c < e; c++)
+		if (scan_special[(unsigned char)*c])
+			return NULL;
+	return nl != NULL ? nl + 1 : end;
+}
+
+static void
+blocks_close(struct zblocks *out, const char *buf, const char *at)
+{
+	if (out->n > 0)
+		out->b[out->n - 1].len = (uint32_t)((size_t)(at - buf) - out->b[out->n - 1].off);
+}
+
+static bool
+block_start(struct zblocks *out, size_t *cap, const char *buf, const char *ls,
+    const char *end)
+{
+	const char *e = ls;
+	const struct zblock *last = out->n > 0 ? &out->b[out->n - 1] : NULL;
+
+	while (e < end && !is_blank(*e) && *e != '\n' && *e != '\r')
+		e++;
+	if (e - ls > DNAME_TEXT_MAX)
+		return false;
+	if (last != NULL && last->owner_len == (size_t)(e - ls) &&
+	    memcmp(buf + last->off, ls, (size_t)(e - ls)) == 0)
+		return true;	/* the same owner goes on */
+	if ((size_t)(ls - buf) - (last != NULL ? last->off : 0) > UINT32_MAX)
+		return false;
+	blocks_close(out, buf, ls);
+	vec_reserve(&out->b, cap, out->n + 1, sizeof(*out->b));
+	out->b[out->n++] = (struct zblock){ .off = (size_t)(ls - buf),
+	    .owner_len = (uint16_t)(e - ls) };
+	return true;
+}
+
+bool
+zone_blocks(const char *buf, size_t len, struct zblocks *out)
+{
+	struct scan s = { .line = 1 };
+	const char *p = buf, *end = buf + len;
+	size_t cap = len / 64 + 16, dcap = 0;
+	bool ok = true;
+
+	memset(out, 0, sizeof(*out));
+	out->b = xmalloc(cap * sizeof(*out->b));
+	while (p < end && ok) {
+		const char *ls = p;
+		bool first = !s.quote && s.paren == 0;
+
+		p = first ? plain_line(ls, end) : NULL;
+		if (p == NULL)
+			p = scan_line(&s, ls, end);
+		else
+			s.line++;
+		if (!first)
+			continue;	/* inside an entry that began on an earlier line */
+		if (*ls == '$') {
+			size_t n = (size_t)(p - ls);
+
+			ok = out->n == 0 && !(n >= 8 && strncasecmp(ls, "$INCLUDE", 8) == 0);
+			vec_reserve(&out->directives, &dcap, out->dlen + n + 1, 1);
+			memcpy(out->directives + out->dlen, ls, n);
+			out->dlen += n;
+		} else if (!is_blank(*ls) && *ls != ';' && *ls != '\n' && *ls != '\r')
+			ok = block_start(out, &cap, buf, ls, end);
+	}
+	blocks_close(out, buf, end);
+	if (!ok || s.paren != 0 || s.quote || out->n == 0) {
+		zblocks_free(out);
+		return false;
+	}
+	return true;
+}
+
+void
+zblocks_free(struct zblocks *b)
+{
+	free(b->directives);
+	free(b->b);
+	memset(b, 0, sizeof(*b));
+}

@@ -14,6 +14,8 @@
  *   keys.c      BIND-style key files, DNSKEY RRset, which key signs what
  *   nsec.c      NSEC chain          nsec3.c  NSEC3 chain and NSEC3PARAM
  *   cache.c     signatures of the previous run, by RRset digest
+ *   patch.c     the incremental fast path: only the names that changed
+ *               read and signed, the rest copied from the last output
  *   sign.c      RRSIGs on every core, reusing fresh cached ones
  *   verify.c    the gate: every signature and the denial chain checked
  *   zonewrite.c text output and atomic publication
@@ -35,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "config.h"
 #include "err.h"
@@ -246,6 +249,8 @@ struct zone {
 
 	uint32_t soa_ttl, soa_minimum, serial;
 	bool dropped_dnssec;	/* the input had RRSIG/NSEC records */
+	uint32_t *out_len;	/* zone_write: each node's octets, when not NULL */
+	uint64_t *cache_off;	/* cache_write: where each node's entries start */
 };
 
 void zone_init(struct zone *);
@@ -309,6 +314,31 @@ struct zread_opts {
  * when the file cannot be read. */
 int zone_read(struct zone *, const char *path, const struct zread_opts *,
     struct reg_err *err);
+/* The same from text in memory, serially; label names it in messages. */
+int zone_read_text(struct zone *, const char *label, const char *buf, size_t len,
+    struct reg_err *err);
+
+/* A master file cut at its owners, for the incremental signer: the
+ * directives before the first record, then blocks of consecutive entries
+ * whose owner is written the same way (comments and blank lines go with
+ * the block before them). */
+struct zblock {
+	size_t off;		/* in the file */
+	uint32_t len;
+	uint16_t owner_len;	/* the owner as written starts the block */
+};
+
+struct zblocks {
+	char *directives;	/* the $ORIGIN and $TTL lines, newline-ended */
+	size_t dlen;
+	struct zblock *b;
+	size_t n;
+};
+
+/* False (nothing to free) for a file the cut cannot describe: $INCLUDE,
+ * a directive after the first record, unbalanced parentheses or quotes. */
+bool zone_blocks(const char *buf, size_t len, struct zblocks *out);
+void zblocks_free(struct zblocks *);
 
 /* --- writing and publishing (zonewrite.c) -------------------------------- */
 
@@ -345,6 +375,8 @@ void zout_rr(struct zout *, const uint8_t *owner, uint32_t ttl, uint16_t type,
 /* The whole zone in canonical order, each RRset followed by its RRSIGs,
  * then the NSEC3 chain; formatted on `threads` threads. 0 or an errno. */
 int zone_write(const struct zone *, struct zout *, int threads);
+/* One node: each RRset with its RRSIGs, the SOA first, then its NSEC. */
+void zone_write_node(const struct zone *, struct zout *, const struct node *);
 
 /*
  * Atomic publication: open a temporary file next to path, write through
@@ -359,6 +391,8 @@ int publish_file(const char *path, publish_fn fn, void *arg, struct reg_err *err
 typedef int (*check_fn)(void *arg, const char *tmp, struct reg_err *err);
 int publish_file_checked(const char *path, publish_fn fn, check_fn check, void *arg,
     struct reg_err *err);
+/* Makes a rename in the folder of path durable. */
+void fsync_dir(const char *path);
 /* Runs a post command through /bin/sh with ZONEGEN_* variables set; REG_OK
  * if it exits 0. Empty command: nothing to do. */
 int run_post_command(const char *cmd, const char *file, const char *zone,
@@ -470,6 +504,8 @@ enum {
 
 /* Builds the NSEC chain over apex, authoritative and delegation nodes. */
 int nsec_build(struct zone *, struct reg_err *err);
+/* Gives one node its NSEC naming next (a part of a zone, patch.c). */
+void nsec_set(struct zone *, struct node *, const struct dname *next);
 /* Puts NSEC3PARAM 1 0 0 - at the apex (before the chains are built, so
  * that the apex bitmaps list it). */
 void nsec3_param_add(struct zone *);
@@ -510,6 +546,13 @@ struct cache_entry {
  * this zone or damaged (logged). */
 int cache_open(const char *path, const struct dname *apex, struct cache **out,
     struct reg_err *err);
+/* The same with only the entries of the names whose entries start at
+ * offs[0..n) (UINT64_MAX: none), as cache_write recorded them, for a run
+ * that signs a few names (patch.c). It neither indexes the other entries
+ * nor reads the whole file for its checksum: the caller checks the
+ * signatures it takes with the public keys (verify_opts.full). */
+int cache_open_names(const char *path, const struct dname *apex, const uint64_t *offs,
+    size_t n, struct cache **out);
 void cache_close(struct cache *);
 unsigned cache_denial(const struct cache *);
 /* The entry of (owner, type), trying entry *hint first and leaving
@@ -522,7 +565,9 @@ bool cache_find(const struct cache *, const struct dname *owner, uint16_t type,
 struct dkey;
 bool cache_key_known(const struct cache *, const struct dkey *);
 /* Writes the signatures of a signed zone (atomically, via publish_file):
- * digests[i] is the SHA-256 of zone->job[i]'s RRset. */
+ * digests[i] is the SHA-256 of zone->job[i]'s RRset. With zone->cache_off
+ * set, notes where each node's entries start (UINT64_MAX stays for a
+ * node without). */
 struct keyset;
 int cache_write(const char *path, const struct zone *, const struct keyset *,
     unsigned denial, const uint8_t *digests, struct reg_err *err);
@@ -567,6 +612,9 @@ struct verify_opts {
 	unsigned denial;
 	bool full;		/* public-key verification of every signature */
 	int threads;
+	/* A part of a zone (patch.c): the name each node's NSEC must name,
+	 * by node; NULL: the zone is whole and its own chain is checked. */
+	const struct dname *const *nsec_next;
 };
 
 /*
@@ -606,6 +654,7 @@ struct sign_args {
 };
 
 struct sign_result {
+	char zone[DNAME_TEXT_MAX];	/* its name, with the final dot */
 	uint32_t serial;
 	uint32_t negative_ttl;
 	bool published;		/* the zone file was written */
@@ -627,6 +676,22 @@ int sign_args_parse(int argc, char **argv, struct sign_args *, bool is_switch);
  * command. */
 int sign_run(const struct reg_config *, const struct sign_args *, unsigned denial,
     struct sign_result *, struct reg_err *err);
+/* --- incremental runs (patch.c) ---------------------------------------- */
+
+/* After a full NSEC signing published z into out from in: writes
+ * OUTPUT.input and OUTPUT.index for the next run's fast path, or removes
+ * them when the input does not allow one (logged, not an error). z was
+ * written with out_len set. */
+void patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
+    const char *out);
+/* Removes OUTPUT.index and OUTPUT.input. */
+void patch_forget(const char *out);
+/* The fast path: signs only what changed since the indexed run and
+ * publishes; false when it does not apply or fails before publishing
+ * (the reason logged), and the caller signs the whole zone. */
+bool patch_sign(const struct sign_args *, const char *keydir, const struct sign_opts *,
+    const struct verify_opts *, struct sign_result *, struct reg_err *err);
+
 /* OUTPUT.cache for OUTPUT (caller frees). */
 char *cache_path(const char *out);
 /* The denial flags of the zone signed last into out (from its cache),
@@ -635,6 +700,15 @@ unsigned sign_last_denial(const char *out);
 /* The denial flags the step of an in-progress switch wants for out, 0 if
  * no switch is in progress; *step_name describes the step. */
 unsigned switch_current(const char *out, const char **step_name);
+
+/* -v timings: wall and process CPU seconds per phase (run.c). */
+struct timer {
+	struct timespec wall, cpu;
+	bool on;
+};
+
+void timer_start(struct timer *, bool on);
+void timer_lap(struct timer *, const char *what);
 
 /* Time: --now for tests ("20250101000000" or seconds), else the clock. */
 int64_t parse_now(const char *s);

@@ -153,8 +153,8 @@ write_rrset(const struct zone *z, struct zout *o, const struct rrset *s)
 }
 
 /* The SOA first: some readers want it on top. */
-static void
-write_node(const struct zone *z, struct zout *o, const struct node *n)
+void
+zone_write_node(const struct zone *z, struct zout *o, const struct node *n)
 {
 	const struct rrset *soa = node_find(n, T_SOA);
 
@@ -194,8 +194,13 @@ write_block(void *arg, size_t b, int thread)
 	(void)thread;
 	if (to > w->z->nnode + w->z->nn3)
 		to = w->z->nnode + w->z->nn3;
-	for (size_t i = from; i < to; i++)
-		write_node(w->z, &w->out[b], node_at(w->z, i));
+	for (size_t i = from; i < to; i++) {
+		size_t before = w->out[b].len;
+
+		zone_write_node(w->z, &w->out[b], node_at(w->z, i));
+		if (w->z->out_len != NULL)
+			w->z->out_len[i] = (uint32_t)(w->out[b].len - before);
+	}
 }
 
 int
@@ -227,7 +232,7 @@ zone_write(const struct zone *z, struct zout *o, int threads)
 
 /* --- publication --------------------------------------------------------- */
 
-static void
+void
 fsync_dir(const char *path)
 {
 	char *copy = xstrdup(path);

@@ -325,6 +325,144 @@ sign_ok('--verify-full (public-key verification in the gate)', $fixture,
 		is($s, 0, "gendata zone, $name: signed") or diag($e);
 		$t->verified($f, 'test.', "gendata zone, $name");
 	}
+	patch_runs($gdir);
+}
+
+# Records without signatures, and signatures as (owner, type, key tag):
+# what a full and an incremental run at the same time must agree on.
+sub signed_shape {
+	my ($file) = @_;
+	my (@rr, @sig);
+	for my $r ($t->records($file)) {
+		if ($r->[2] eq 'RRSIG') {
+			my @f = split / /, $r->[3];
+			push @sig, "$r->[0] $f[0] $f[6]";
+		} else {
+			push @rr, join(' ', @$r);
+		}
+	}
+	return (join("\n", sort @rr), join("\n", sort @sig));
+}
+
+# The fast path of an incremental NSEC run (zonegen/patch.c): the registry
+# changes, the zone is generated again, and only the changed names, their
+# neighbours in the chain and the names below them are signed again; the
+# rest is copied. The result must be what a full run publishes.
+sub patch_runs {
+	my ($gdir) = @_;
+	my $gconf = "$gdir/registry.conf";
+	my $out = "$gdir/patch.signed";
+	my $t0 = -6 * 86400;
+	my @sign = ('sign', '-c', $gconf, '-i', "$gdir/zone", '-o', $out, '-v');
+	my ($s, $o, $e) = $t->zonegen(@sign, '--now', ZoneTest::stamp($t0));
+	is($s, 0, 'patch: a first, full run') or diag($e);
+	unlike($e, qr/incremental:/, '... signs the whole zone');
+	ok(-s "$out.index" && -s "$out.input", '... and leaves an index and the input');
+	my $db = "$gdir/master.db";
+	my $q = sub { my $v = sql_in($db, $_[0]); return $v };
+	# A new DS on three delegations, two go on hold, and so does one with
+	# glue below it.
+	$q->("INSERT OR IGNORE INTO domain_ds(domain_id, key_tag, alg, digest_type, digest) "
+	    . "SELECT id, 4242, 13, 2, upper(hex(randomblob(32))) FROM domain WHERE id IN "
+	    . "(SELECT domain_id FROM domain_ns) ORDER BY id LIMIT 3");
+	$q->("INSERT OR IGNORE INTO status(kind, object_id, status) SELECT 'domain', id, "
+	    . "'clientHold' FROM domain WHERE id IN (SELECT domain_id FROM domain_ns) "
+	    . "ORDER BY id DESC LIMIT 2");
+	my $parent = $q->("SELECT h.domain_id FROM host h JOIN domain_ns n ON n.host_id = h.id "
+	    . "AND n.domain_id = h.domain_id ORDER BY h.id LIMIT 1");
+	ok($parent, 'patch: gendata made a delegation with glue');
+	$q->("INSERT OR IGNORE INTO status(kind, object_id, status) VALUES ('domain', $parent, "
+	    . "'serverHold')");
+	($s, $o, $e) = $t->zonegen('generate', '-c', $gconf, '-o', "$gdir/zone");
+	is($s, 0, 'patch: the changed zone') or diag($e);
+	my $t1 = $t0 + 3600;
+	($s, $o, $e) = $t->zonegen(@sign, '--now', ZoneTest::stamp($t1));
+	is($s, 0, 'patch: the incremental run') or diag($e);
+	my ($done, $names) = $e =~ /incremental: (\d+) of (\d+) names done again/;
+	ok($done && $done < $names / 4, 'patch: only some names done again ('
+	    . ($done // '?') . ' of ' . ($names // '?') . ')') or diag($e);
+	$t->verified($out, 'test.', 'patch: the incremental zone');
+	($s, $o, $e) = $t->zonegen('sign', '-c', $gconf, '-i', "$gdir/zone", '-o',
+	    "$gdir/patch-full.signed", '--full', '--now', ZoneTest::stamp($t1));
+	is($s, 0, 'patch: a full run of the same zone at the same time') or diag($e);
+	my ($rr_p, $sig_p) = signed_shape($out);
+	my ($rr_f, $sig_f) = signed_shape("$gdir/patch-full.signed");
+	ok($rr_p eq $rr_f, 'patch: the same records as the full run');
+	ok($sig_p eq $sig_f, 'patch: the same RRsets signed by the same keys');
+	# Nothing changed: the apex alone is done again.
+	($s, $o, $e) = $t->zonegen(@sign, '--now', ZoneTest::stamp($t1 + 60));
+	like($e, qr/incremental: 1 of \d+ names done again/, 'patch: no change, the apex alone');
+	# Signatures near expiry (made 6 days before, 14 days valid, refreshed
+	# 5 days before the end) are made again on the fast path too.
+	($s, $o, $e) = $t->zonegen(@sign, '--now', ZoneTest::stamp(3.5 * 86400));
+	is($s, 0, 'patch: near expiry') or diag($e);
+	($done, $names) = $e =~ /incremental: (\d+) of (\d+) names done again/;
+	ok($done && $done > $names / 2 && $e =~ /new and 0 kept signatures/,
+	    '... every signed name done again, no signature kept') or diag($e);
+	# What the fast path cannot vouch for goes down the full path.
+	my @cases = (
+	    ['the output changed since', sub { utime(undef, undef, $out) }],
+	    ['a damaged index', sub {
+		my $x = ZoneTest::slurp("$out.index");
+		substr($x, length($x) / 2, 1) ^= "\x01";
+		ZoneTest::spew("$out.index", $x);
+	    }],
+	    ['the index gone', sub { unlink "$out.index" }],
+	    ['a zone out of canonical order', sub {
+		my $z = ZoneTest::slurp("$gdir/zone");
+		ZoneTest::spew("$gdir/zone", $z . "aaa\tNS\tns1.example.net.\n");
+	    }],
+	);
+	for my $c (@cases) {
+		my ($what, $do) = @$c;
+		$do->();
+		($s, $o, $e) = $t->zonegen(@sign, '--now', ZoneTest::stamp(3.5 * 86400 + 60));
+		is($s, 0, "patch: $what: signed") or diag($e);
+		unlike($e, qr/incremental:/, '... the whole zone');
+	}
+	patch_cut_gone($gconf, $gdir);
+}
+
+# A cut that goes away: a.test loses its NS records but keeps a TXT, so
+# ns.a.test, glue until now, becomes authoritative data with an NSEC and
+# a signature of its own.
+sub patch_cut_gone {
+	my ($gconf, $gdir) = @_;
+	my $head = "\$ORIGIN test.\n\$TTL 3600\n@\tSOA\ta.ns.test. h.test. %d 1800 900 "
+	    . "1209600 3600\n@\tNS\ta.ns.test.\n@\tNS\tb.ns.test.\n";
+	my $tail = "b\tNS\tns1.example.net.\nc\tNS\tns1.example.net.\n"
+	    . "a.ns\tA\t192.0.2.1\nb.ns\tAAAA\t2001:db8::2\n";
+	my $with = "a\tNS\tns.a.test.\na\tTXT\t\"here\"\nns.a\tA\t192.0.2.53\n";
+	my $without = "a\tTXT\t\"here\"\nns.a\tA\t192.0.2.53\n";
+	my ($in, $out) = ("$gdir/cut.zone", "$gdir/cut.signed");
+	# Canonical order: test., a, ns.a, b, c, then a.ns and b.ns (RFC 4034
+	# 6.1 compares from the last label: "ns" after "c").
+	my $sorted = sub { my ($body, $serial) = @_; return sprintf($head, $serial) . $body . $tail };
+	ZoneTest::spew($in, $sorted->($with, 1));
+	my @sign = ('sign', '-c', $gconf, '-i', $in, '-o', $out, '-v');
+	my ($s, $o, $e) = $t->zonegen(@sign);
+	is($s, 0, 'patch, a cut goes: the first run') or diag($e);
+	# A zone file is replaced, as generate does: OUTPUT.input is a hard
+	# link to the old one.
+	ZoneTest::spew("$in.new", $sorted->($without, 2));
+	rename("$in.new", $in) or die "rename: $!";
+	($s, $o, $e) = $t->zonegen(@sign);
+	is($s, 0, 'patch, a cut goes: the second run') or diag($e);
+	like($e, qr/incremental: \d+ of \d+ names done again/, '... on the fast path');
+	$t->verified($out, 'test.', 'patch, a cut goes');
+	($s, $o, $e) = $t->zonegen('sign', '-c', $gconf, '-i', $in, '-o', "$gdir/cut-full.signed",
+	    '--full');
+	my ($rr_p, $sig_p) = signed_shape($out);
+	my ($rr_f, $sig_f) = signed_shape("$gdir/cut-full.signed");
+	ok($rr_p eq $rr_f && $sig_p eq $sig_f, '... the same as a full run');
+	like($rr_p, qr/^ns\.a\.test\. \d+ NSEC /m, '... ns.a.test has an NSEC now');
+	# Rewritten in place, the file is its own kept copy: the index no
+	# longer matches it, and the whole zone is signed.
+	ZoneTest::spew($in, $sorted->($with, 3));
+	($s, $o, $e) = $t->zonegen(@sign);
+	is($s, 0, 'patch: a zone file rewritten in place') or diag($e);
+	like($e, qr/signing the whole zone: no index, or one for other files/, '... the whole zone');
+	$t->verified($out, 'test.', 'patch: a zone file rewritten in place');
 }
 
 sub sql_in {

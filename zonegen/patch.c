@@ -1,0 +1,1036 @@
+/*
+ * patch.c: the incremental signer's fast path for an NSEC zone.
+ *
+ * A full signing reads the whole unsigned zone, digests every RRset and
+ * formats every record again, which makes a re-sign after a thousand
+ * changed delegations cost nearly what a first signing does. Here the
+ * signer keeps, beside OUTPUT and OUTPUT.cache:
+ *
+ *   OUTPUT.input  a copy of the unsigned zone it signed last
+ *   OUTPUT.index  per name, in canonical order: where its entries are in
+ *                 that copy and where its text is in OUTPUT, its
+ *                 earliest signature expiration and its kind; the files'
+ *                 identities (size, inode, mtime), the keys, the chain,
+ *                 the negative TTL and the directives (native byte
+ *                 order: state of this host, not an exchange format)
+ *
+ * The next run cuts the new zone file at its owners (zone_blocks) and
+ * walks it beside the index: a block whose bytes equal the old one is the
+ * same name with the same data. Only the names that changed, were added,
+ * lie below a change, neighbour a change in the NSEC chain, have a
+ * signature near expiry, or are the apex are read, given their NSEC,
+ * signed (reusing OUTPUT.cache) and put through the gate; every other
+ * name's text is copied from the previous OUTPUT, in runs, with
+ * copy_file_range. The result is what a full signing at the same time
+ * would publish, up to which still-fresh signatures it keeps.
+ *
+ * Anything this path cannot vouch for sends the run down the full path:
+ * no index or one that does not match its files, other keys, NSEC3, a
+ * directive that changed, a zone not in canonical order with one block
+ * per owner, more than an eighth of the names changed, or any error (the
+ * full path then reports it with the file and line).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "log.h"
+#include "util.h"
+#include "zonegen.h"
+
+#define INDEX_MAGIC	"ZGINDEX1"
+#define CHANGED_SHARE	8	/* more than 1/8 of the names changed (and   */
+#define CHANGED_MIN	8	/* a few more in a small zone): sign whole */
+#define NAME_BUF	((sizeof(struct dname) + DNAME_WIRE_MAX + DNAME_KEY_MAX + 7) & ~(size_t)7)
+#define RRSIG_EXPIRE_AT	8	/* expiration: octets 8-11 of RRSIG RDATA */
+#define TEXT_FLUSH	(1 << 20)
+#define COPY_CHUNK	(16 << 20)
+#define WRITEBACK_STEP	(16 << 20)
+
+struct ientry {
+	uint64_t in_off, out_off;
+	uint64_t cache_off;	/* its entries in OUTPUT.cache, UINT64_MAX: none */
+	uint32_t in_len, out_len;
+	uint32_t expire;	/* earliest RRSIG expiration, 0: none */
+	uint8_t kind;		/* enum node_kind */
+	uint8_t pad[3];
+};
+
+struct ihead {
+	char magic[8];
+	uint64_t out_size, out_ino, out_mtime;	/* OUTPUT as published */
+	uint64_t in_size, in_ino, in_mtime;	/* OUTPUT.input */
+	uint64_t cache_size, cache_ino, cache_mtime;	/* OUTPUT.cache */
+	uint8_t keys[SHA256_LEN];
+	uint32_t denial, neg_ttl;
+	uint32_t apex_len, dir_len;
+	uint64_t n;
+};
+/* The file: ihead, apex wire, directives, zero padding to 8, ientry[n],
+ * SHA-256 of all before it. */
+
+struct mapped {
+	const char *p;
+	size_t len;
+};
+
+enum { F_CHANGED = 1, F_ADDED = 2, F_BELOW = 4, F_DO = 8 };
+
+struct patch {
+	const char *out;
+	int64_t now, refresh;
+	struct mapped index, oin, nin;
+	const struct ihead *h;
+	const struct ientry *oe;
+	struct zblocks nb;
+	uint8_t origin[DNAME_WIRE_MAX];
+	bool has_origin;
+	int64_t *old;		/* per new block: its old entry, -1 if added */
+	uint8_t *flag;		/* per new block: F_* */
+	size_t changes;
+	_Alignas(8) uint8_t buf[2][NAME_BUF];
+};
+
+static char *
+path_with(const char *out, const char *suffix)
+{
+	char *p;
+
+	if (asprintf(&p, "%s%s", out, suffix) < 0)
+		abort();
+	return p;
+}
+
+static bool
+file_id(const char *path, uint64_t *size, uint64_t *ino, uint64_t *mtime)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return false;
+	*size = (uint64_t)sb.st_size;
+	*ino = (uint64_t)sb.st_ino;
+	*mtime = (uint64_t)sb.st_mtim.tv_sec * 1000000000u + (uint64_t)sb.st_mtim.tv_nsec;
+	return true;
+}
+
+static bool
+map_path(const char *path, struct mapped *m)
+{
+	struct stat sb;
+	void *p;
+	int fd;
+
+	m->p = NULL;
+	m->len = 0;
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return false;
+	if (fstat(fd, &sb) != 0 || sb.st_size == 0) {
+		close(fd);
+		return false;
+	}
+	/* Read ahead in one go: every page is read, and faulting them in one
+	 * at a time costs more than the reading. */
+	p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return false;
+	m->p = p;
+	m->len = (size_t)sb.st_size;
+	return true;
+}
+
+static void
+unmap(struct mapped *m)
+{
+	if (m->p != NULL)
+		munmap((void *)m->p, m->len);
+	m->p = NULL;
+}
+
+/* What a signature of the zone depends on besides the data: the keys and
+ * their roles at this time. */
+static void
+keys_digest(const struct keyset *ks, uint8_t out[SHA256_LEN])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+	if (md == NULL)
+		abort();
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	for (int i = 0; i < ks->n; i++) {
+		const struct dkey *k = &ks->k[i];
+		uint8_t role[6] = { k->alg->num, k->published, k->active, k->signs_keys,
+		    k->signs_zone, (uint8_t)k->dnskey_len };
+
+		EVP_DigestUpdate(md, role, sizeof(role));
+		EVP_DigestUpdate(md, k->dnskey, k->dnskey_len);
+	}
+	EVP_DigestFinal_ex(md, out, NULL);
+	EVP_MD_CTX_free(md);
+}
+
+/* The origin the directives leave (the last $ORIGIN), and whether they
+ * set $TTL: without it a record's TTL may come from the one before it,
+ * in another block. */
+static bool
+directives_read(const char *d, size_t len, uint8_t *origin, bool *has_origin)
+{
+	const char *end = d + len, *why;
+	bool has_ttl = false;
+
+	*has_origin = false;
+	while (d < end) {
+		const char *nl = memchr(d, '\n', (size_t)(end - d)), *e = nl ? nl : end;
+		const char *a = d + 7, *b;
+
+		if (e - d > 7 && strncasecmp(d, "$ORIGIN", 7) == 0) {
+			while (a < e && (*a == ' ' || *a == '\t'))
+				a++;
+			for (b = a; b < e && *b != ' ' && *b != '\t' && *b != ';' && *b != '\r'; b++)
+				;
+			if (dname_parse(a, (size_t)(b - a), NULL, origin, &why) < 0)
+				return false;
+			*has_origin = true;
+		} else if (e - d > 4 && strncasecmp(d, "$TTL", 4) == 0)
+			has_ttl = true;
+		d = e + (nl != NULL);
+	}
+	return has_ttl;
+}
+
+/* The owner that starts an entry's text (at most max octets), parsed
+ * into buf; NULL if it is not a name. */
+static const struct dname *
+name_at(const struct patch *p, const char *text, size_t max, void *buf)
+{
+	uint8_t wire[DNAME_WIRE_MAX];
+	const char *why;
+	size_t n = 0;
+	int wlen;
+
+	while (n < max && text[n] != ' ' && text[n] != '\t' && text[n] != '\n' &&
+	    text[n] != '\r')
+		n++;
+	if (n == 1 && text[0] == '@') {
+		if (!p->has_origin)
+			return NULL;
+		wlen = wire_name_len(p->origin, DNAME_WIRE_MAX);
+		memcpy(wire, p->origin, (size_t)wlen);
+	} else if ((wlen = dname_parse(text, n, p->has_origin ? p->origin : NULL, wire,
+	    &why)) < 0)
+		return NULL;
+	return dname_fill(buf, wire, (size_t)wlen);
+}
+
+static const struct dname *
+new_name(struct patch *p, size_t j, int which)
+{
+	const struct zblock *b = &p->nb.b[j];
+
+	return name_at(p, p->nin.p + b->off, b->len, p->buf[which]);
+}
+
+static const struct dname *
+old_name(struct patch *p, size_t i, int which)
+{
+	return name_at(p, p->oin.p + p->oe[i].in_off, p->oe[i].in_len, p->buf[which]);
+}
+
+/* --- the index ----------------------------------------------------------- */
+
+struct index_out {
+	const struct ihead *h;
+	const uint8_t *apex;
+	const char *dirs;
+	const struct ientry *e;
+};
+
+static int
+index_write_fn(void *arg, FILE *f, struct reg_err *err)
+{
+	const struct index_out *io = arg;
+	static const uint8_t zero[8];
+	size_t pad = (8 - (sizeof(*io->h) + io->h->apex_len + io->h->dir_len) % 8) % 8;
+	uint8_t sum[SHA256_LEN];
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	const struct { const void *p; size_t n; } part[] = {
+		{ io->h, sizeof(*io->h) }, { io->apex, io->h->apex_len },
+		{ io->dirs, io->h->dir_len }, { zero, pad },
+		{ io->e, (size_t)io->h->n * sizeof(*io->e) },
+	};
+
+	if (md == NULL)
+		abort();
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		EVP_DigestUpdate(md, part[i].p, part[i].n);
+		if (part[i].n > 0 && fwrite(part[i].p, part[i].n, 1, f) != 1)
+			break;
+	}
+	EVP_DigestFinal_ex(md, sum, NULL);
+	EVP_MD_CTX_free(md);
+	if (fwrite(sum, sizeof(sum), 1, f) != 1)
+		return reg_fail(err, REG_EIO, "cannot write the index: %s", strerror(errno));
+	return REG_OK;
+}
+
+/* Maps OUTPUT.index and checks its sum and layout. */
+static bool
+index_open(struct patch *p)
+{
+	char *path = path_with(p->out, ".index");
+	uint8_t sum[SHA256_LEN];
+	size_t body, at;
+	bool ok = map_path(path, &p->index);
+
+	free(path);
+	if (!ok || p->index.len < sizeof(struct ihead) + SHA256_LEN)
+		return false;
+	body = p->index.len - SHA256_LEN;
+	hash_sha256(p->index.p, body, sum);
+	p->h = (const struct ihead *)p->index.p;
+	if (memcmp(sum, p->index.p + body, SHA256_LEN) != 0 ||
+	    memcmp(p->h->magic, INDEX_MAGIC, 8) != 0)
+		return false;
+	at = sizeof(*p->h) + p->h->apex_len + p->h->dir_len;
+	at += (8 - at % 8) % 8;
+	if (p->h->n == 0 || at > body || (body - at) / sizeof(struct ientry) != p->h->n ||
+	    (body - at) % sizeof(struct ientry) != 0)
+		return false;
+	p->oe = (const struct ientry *)(p->index.p + at);
+	return true;
+}
+
+static bool
+write_full(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		p += k;
+		n -= (size_t)k;
+	}
+	return true;
+}
+
+/* Has the kernel start writing what is written so far, so that the
+ * fsync before publication finds little left (a hint only). */
+static void
+writeback(int fd, off_t *started)
+{
+	off_t pos = lseek(fd, 0, SEEK_CUR);
+
+	if (pos - *started >= WRITEBACK_STEP) {
+		(void)sync_file_range(fd, *started, pos - *started, SYNC_FILE_RANGE_WRITE);
+		*started = pos;
+	}
+}
+
+/* Copies from one descriptor to another, in the kernel where it can. */
+static bool
+copy_range(int from, off_t off, int to, size_t n)
+{
+	off_t started = lseek(to, 0, SEEK_CUR);
+
+	char buf[1 << 16];
+
+	while (n > 0) {
+		ssize_t k = copy_file_range(from, &off, to, NULL, n < COPY_CHUNK ? n : COPY_CHUNK, 0);
+
+		if (k < 0 && (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP ||
+		    errno == EINVAL)) {
+			size_t want = n < sizeof(buf) ? n : sizeof(buf);
+
+			if ((k = pread(from, buf, want, off)) <= 0 || !write_full(to, buf, (size_t)k))
+				return false;
+			off += k;
+		} else if (k <= 0)
+			return false;
+		n -= (size_t)k;
+		writeback(to, &started);
+	}
+	return true;
+}
+
+struct copy_arg {
+	const char *from;
+};
+
+static int
+copy_file_fn(void *arg, FILE *f, struct reg_err *err)
+{
+	const struct copy_arg *c = arg;
+	struct stat sb;
+	int fd = open(c->from, O_RDONLY);
+	bool ok = fd >= 0 && fstat(fd, &sb) == 0 && fflush(f) == 0 &&
+	    copy_range(fd, 0, fileno(f), (size_t)sb.st_size);
+
+	if (fd >= 0)
+		close(fd);
+	return ok ? REG_OK : reg_fail(err, REG_EIO, "cannot copy %s: %s", c->from,
+	    strerror(errno));
+}
+
+/* OUTPUT.input: a hard link to the input where it can (a zone file is
+ * replaced, not rewritten, by generate; one rewritten in place anyway no
+ * longer matches the identity in the index), else a copy. */
+static int
+input_keep(const char *in, const char *ipath, struct reg_err *err)
+{
+	char *tmp = path_with(ipath, ".tmp");
+	int rc = REG_OK;
+
+	unlink(tmp);
+	if (link(in, tmp) == 0 && rename(tmp, ipath) == 0)
+		fsync_dir(ipath);
+	else {
+		unlink(tmp);
+		rc = publish_file(ipath, copy_file_fn, &(struct copy_arg){ in }, err);
+	}
+	free(tmp);
+	return rc;
+}
+
+/* Publishes OUTPUT.input and then OUTPUT.index; OUTPUT must be in place
+ * already. */
+static int
+index_publish(const char *out, const char *in, struct ihead *h, const uint8_t *apex,
+    const char *dirs, const struct ientry *e, struct reg_err *err)
+{
+	char *ipath = path_with(out, ".input"), *xpath = path_with(out, ".index");
+	int rc = input_keep(in, ipath, err);
+
+	char *cpath = cache_path(out);
+
+	memcpy(h->magic, INDEX_MAGIC, 8);
+	if (rc == REG_OK && (!file_id(out, &h->out_size, &h->out_ino, &h->out_mtime) ||
+	    !file_id(ipath, &h->in_size, &h->in_ino, &h->in_mtime)))
+		rc = reg_fail(err, REG_EIO, "%s: %s", out, strerror(errno));
+	if (!file_id(cpath, &h->cache_size, &h->cache_ino, &h->cache_mtime))
+		h->cache_size = h->cache_ino = h->cache_mtime = 0;
+	free(cpath);
+	if (rc == REG_OK)
+		rc = publish_file(xpath, index_write_fn,
+		    &(struct index_out){ h, apex, dirs, e }, err);
+	/* An index is no use beside anything but the files it describes. */
+	free(xpath);
+	xpath = path_with(out, ".index.prev");
+	unlink(xpath);
+	free(ipath);
+	free(xpath);
+	return rc;
+}
+
+void
+patch_forget(const char *out)
+{
+	char *xpath = path_with(out, ".index"), *ipath = path_with(out, ".input");
+
+	unlink(xpath);
+	unlink(ipath);
+	free(xpath);
+	free(ipath);
+}
+
+static uint32_t
+node_expire(const struct zone *z, const struct node *n)
+{
+	uint32_t min = 0;
+
+	for (uint16_t i = 0; i <= n->nset; i++) {
+		const struct rrset *s = i < n->nset ? &n->set[i] : n->nsec;
+
+		for (uint16_t k = 0; s != NULL && k < s->nsig; k++) {
+			const uint8_t *rd = z->sig[s->sig + k].rdata;
+			uint32_t e = (uint32_t)rd[RRSIG_EXPIRE_AT] << 24 |
+			    (uint32_t)rd[RRSIG_EXPIRE_AT + 1] << 16 |
+			    (uint32_t)rd[RRSIG_EXPIRE_AT + 2] << 8 | rd[RRSIG_EXPIRE_AT + 3];
+
+			if (min == 0 || e < min)
+				min = e;
+		}
+	}
+	return min;
+}
+
+void
+patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
+    const char *out)
+{
+	struct patch p = { .out = out };
+	struct ihead h = { .denial = DENIAL_NSEC, .neg_ttl = zone_negative_ttl(z) };
+	struct ientry *e = NULL;
+	struct reg_err err = { 0 };
+	uint64_t at = 0;
+	bool ok;
+
+	patch_forget(out);
+	ok = z->out_len != NULL && map_path(in, &p.nin) && zone_blocks(p.nin.p, p.nin.len, &p.nb);
+	ok = ok && directives_read(p.nb.directives, p.nb.dlen, p.origin, &p.has_origin) &&
+	    p.nb.n == z->nnode && z->nn3 == 0;
+	if (ok) {
+		e = xcalloc(z->nnode, sizeof(*e));
+		for (size_t k = 0; k < z->nnode && ok; k++) {
+			const struct dname *d = new_name(&p, k, 0);
+
+			ok = d != NULL && dname_equal(d, z->node[k].name);
+			e[k] = (struct ientry){ .in_off = p.nb.b[k].off, .in_len = p.nb.b[k].len,
+			    .out_off = at, .out_len = z->out_len[k],
+			    .cache_off = z->cache_off != NULL ? z->cache_off[k] : UINT64_MAX,
+			    .expire = node_expire(z, &z->node[k]), .kind = z->node[k].kind };
+			at += z->out_len[k];
+		}
+	}
+	if (ok) {
+		keys_digest(ks, h.keys);
+		h.apex_len = z->apex->wlen;
+		h.dir_len = (uint32_t)p.nb.dlen;
+		h.n = z->nnode;
+		if (index_publish(out, in, &h, dname_wire(z->apex), p.nb.directives, e, &err) !=
+		    REG_OK) {
+			log_warnx("%s: %s (the next run signs the whole zone)", out,
+			    reg_err_text(&err));
+			patch_forget(out);
+		}
+	} else
+		log_debug("%s: no index for an incremental run: the input is not one "
+		    "block per owner in canonical order with $TTL", out);
+	free(e);
+	zblocks_free(&p.nb);
+	unmap(&p.nin);
+}
+
+/* --- what changed ---------------------------------------------------------- */
+
+static bool
+trusted(const struct patch *p, size_t j)
+{
+	return p->old[j] >= 0 && !(p->flag[j] & (F_CHANGED | F_ADDED | F_BELOW));
+}
+
+/* The new blocks just after position `from` that lie below name get
+ * their kind anew (a cut above them may have come or gone). */
+static bool
+mark_below(struct patch *p, size_t from, const struct dname *name)
+{
+	uint8_t keep[NAME_BUF] __attribute__((aligned(8)));
+	const struct dname *x = (const struct dname *)keep, *d;
+
+	memcpy(keep, name, sizeof(keep));
+	for (size_t k = from; k < p->nb.n; k++) {
+		if ((d = new_name(p, k, 1)) == NULL)
+			return false;
+		if (!dname_under(d, x) || dname_equal(d, x))
+			break;
+		p->flag[k] |= F_BELOW | F_DO;
+	}
+	return true;
+}
+
+/* The names before position pos back to one whose NSEC is known good:
+ * one of them names what now follows (the chain changed there). */
+static void
+mark_before(struct patch *p, size_t pos)
+{
+	for (size_t k = pos; k-- > 0;) {
+		p->flag[k] |= F_DO;
+		if (trusted(p, k) && p->oe[p->old[k]].kind != NODE_GLUE)
+			break;
+	}
+}
+
+/* Below the apex is the whole zone, and nothing there changes kind
+ * with it: the apex's NS records are no cut. */
+static bool
+mark_change(struct patch *p, size_t pos, const struct dname *name)
+{
+	p->changes++;
+	mark_before(p, pos);
+	return pos <= 1 || mark_below(p, pos, name);
+}
+
+/* The new blocks against the old entries, both in canonical order. */
+static bool
+diff(struct patch *p)
+{
+	size_t i = 0, j = 0, n = p->h->n, m = p->nb.n;
+	const struct dname *a, *b;
+
+	while (i < n || j < m) {
+		if (i < n && j < m && p->oe[i].in_len == p->nb.b[j].len &&
+		    memcmp(p->oin.p + p->oe[i].in_off, p->nin.p + p->nb.b[j].off,
+		    p->nb.b[j].len) == 0) {
+			p->old[j++] = (int64_t)i++;
+			continue;
+		}
+		a = i < n ? old_name(p, i, 0) : NULL;
+		b = j < m ? new_name(p, j, 1) : NULL;
+		if ((i < n && a == NULL) || (j < m && b == NULL))
+			return false;
+		if (b == NULL || (a != NULL && dname_cmp(a, b) < 0)) {
+			if (!mark_change(p, j, a))	/* removed */
+				return false;
+			i++;
+		} else if (a == NULL || dname_cmp(a, b) > 0) {
+			p->old[j] = -1;
+			p->flag[j] |= F_ADDED | F_DO;
+			if (!mark_change(p, j + 1, b))
+				return false;
+			j++;
+		} else {
+			p->old[j] = (int64_t)i++;
+			p->flag[j] |= F_CHANGED | F_DO;
+			if (!mark_change(p, j + 1, b))
+				return false;
+			j++;
+		}
+		if (p->changes > n / CHANGED_SHARE + CHANGED_MIN)
+			return false;
+	}
+	return true;
+}
+
+/* Canonical order around every block that is not the old one, which
+ * makes the whole sequence ordered (the old one was). */
+static bool
+ordered(struct patch *p)
+{
+	for (size_t j = 0; j < p->nb.n; j++) {
+		const struct dname *a, *b;
+
+		if (p->flag[j] == 0 || (p->flag[j] & (F_CHANGED | F_ADDED)) == 0)
+			continue;
+		if (j > 0 && ((a = new_name(p, j - 1, 0)) == NULL ||
+		    (b = new_name(p, j, 1)) == NULL || dname_cmp(a, b) >= 0))
+			return false;
+		if (j + 1 < p->nb.n && ((a = new_name(p, j, 0)) == NULL ||
+		    (b = new_name(p, j + 1, 1)) == NULL || dname_cmp(a, b) >= 0))
+			return false;
+	}
+	return true;
+}
+
+/* The new block of a name, or -1. */
+static int64_t
+find_block(struct patch *p, const struct dname *want)
+{
+	size_t lo = 0, hi = p->nb.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct dname *d = new_name(p, mid, 1);
+		int c;
+
+		if (d == NULL)
+			return -1;
+		if ((c = dname_cmp(d, want)) == 0)
+			return (int64_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Signatures near expiry, and the names above every name to do (their
+ * cuts decide its kind in the part read). */
+static bool
+mark_more(struct patch *p)
+{
+	uint8_t keep[NAME_BUF] __attribute__((aligned(8)));
+	const uint8_t *w;
+	size_t m = p->nb.n;
+
+	for (size_t j = 0; j < m; j++)
+		if (p->old[j] >= 0 && p->oe[p->old[j]].expire != 0 &&
+		    (int64_t)p->oe[p->old[j]].expire - p->now <= p->refresh)
+			p->flag[j] |= F_DO;
+	p->flag[0] |= F_DO;
+	for (size_t j = 1; j < m; j++) {
+		const struct dname *d;
+
+		if (!(p->flag[j] & F_DO))
+			continue;
+		if ((d = new_name(p, j, 0)) == NULL)
+			return false;
+		memcpy(keep, d, sizeof(keep));
+		for (w = wire_parent(dname_wire((const struct dname *)keep)); *w != 0;
+		    w = wire_parent(w)) {
+			int wl = wire_name_len(w, DNAME_WIRE_MAX);
+			int64_t k;
+
+			if (wl <= (int)p->h->apex_len)	/* at or above the apex */
+				break;
+			if ((k = find_block(p, dname_fill(p->buf[0], w, (size_t)wl))) > 0)
+				p->flag[k] |= F_DO;
+		}
+	}
+	return true;
+}
+
+/* --- the part of the zone done again ------------------------------------ */
+
+struct part {
+	struct zone z;
+	size_t *block;		/* per node of z: its new block */
+	const struct dname **next;	/* per node: what its NSEC names */
+	uint8_t *kind;		/* per new block: its kind in the new zone */
+	struct cache *cache;	/* kept signatures point into it: open until written */
+};
+
+static void
+part_free(struct part *pt)
+{
+	zone_free(&pt->z);
+	cache_close(pt->cache);
+	free(pt->block);
+	free(pt->next);
+	free(pt->kind);
+}
+
+/* Reads the blocks to do, after the directives, as one zone. */
+static bool
+part_read(struct patch *p, struct part *pt, const char *label, struct reg_err *err)
+{
+	size_t len = p->nb.dlen + 1, at, nd = 0, t = 0;
+	char *text;
+	bool ok;
+
+	for (size_t j = 0; j < p->nb.n; j++)
+		if (p->flag[j] & F_DO) {
+			len += p->nb.b[j].len + 1;
+			nd++;
+		}
+	text = xmalloc(len);
+	memcpy(text, p->nb.directives, at = p->nb.dlen);
+	for (size_t j = 0; j < p->nb.n; j++)
+		if (p->flag[j] & F_DO) {
+			memcpy(text + at, p->nin.p + p->nb.b[j].off, p->nb.b[j].len);
+			at += p->nb.b[j].len;
+			if (text[at - 1] != '\n')
+				text[at++] = '\n';
+		}
+	zone_init(&pt->z);
+	ok = zone_read_text(&pt->z, label, text, at, err) == REG_OK &&
+	    zone_build(&pt->z, BUILD_STRIP_DNSSEC, err) == REG_OK && pt->z.nnode == nd;
+	free(text);
+	if (!ok)
+		return false;
+	pt->block = xmalloc(nd * sizeof(*pt->block));
+	pt->kind = xmalloc(p->nb.n);
+	for (size_t j = 0; j < p->nb.n; j++) {
+		const struct dname *d;
+
+		if (!(p->flag[j] & F_DO)) {
+			pt->kind[j] = p->oe[p->old[j]].kind;
+			continue;
+		}
+		if ((d = new_name(p, j, 0)) == NULL || !dname_equal(d, pt->z.node[t].name))
+			return false;
+		pt->kind[j] = pt->z.node[t].kind;
+		pt->block[t++] = j;
+	}
+	return true;
+}
+
+/* Gives the names done again their NSEC, and checks that every name not
+ * done again still names what follows it. */
+static bool
+part_chain(struct patch *p, struct part *pt)
+{
+	size_t m = p->nb.n, n = p->h->n, t = pt->z.nnode;
+	int64_t *onext = xmalloc(n * sizeof(*onext)), *nnext = xmalloc(m * sizeof(*nnext));
+	int64_t next = -1;
+	bool ok = true;
+
+	for (size_t i = n; i-- > 0;) {
+		onext[i] = next;
+		if (p->oe[i].kind != NODE_GLUE)
+			next = (int64_t)i;
+	}
+	next = -1;
+	for (size_t j = m; j-- > 0;) {
+		nnext[j] = next;
+		if (pt->kind[j] != NODE_GLUE)
+			next = (int64_t)j;
+	}
+	for (size_t j = 0; j < m && ok; j++) {
+		int64_t k = nnext[j];
+
+		if ((p->flag[j] & F_DO) || pt->kind[j] == NODE_GLUE)
+			continue;
+		ok = k < 0 ? onext[p->old[j]] < 0 :
+		    p->old[k] >= 0 && p->old[k] == onext[p->old[j]];
+	}
+	if (!ok)
+		log_warnx("%s: the NSEC chain of the index does not follow the zone; "
+		    "signing the whole zone", p->out);
+	pt->next = xcalloc(t, sizeof(*pt->next));
+	for (size_t i = 0; i < t && ok; i++) {
+		int64_t k = nnext[pt->block[i]];
+		const struct dname *d;
+
+		if (pt->z.node[i].kind == NODE_GLUE)
+			continue;
+		if (k < 0)
+			pt->next[i] = pt->z.apex;
+		else if ((d = new_name(p, (size_t)k, 1)) != NULL)
+			pt->next[i] = dname_new(pt->z.rg, dname_wire(d), d->wlen);
+		else
+			ok = false;
+		if (ok)
+			nsec_set(&pt->z, &pt->z.node[i], pt->next[i]);
+	}
+	free(onext);
+	free(nnext);
+	return ok;
+}
+
+/* --- the new output ------------------------------------------------------- */
+
+struct out_arg {
+	struct patch *p;
+	struct part *pt;
+	int oldfd;
+	struct ientry *ne;	/* the new index */
+};
+
+static bool
+flush_text(int fd, struct zout *o)
+{
+	bool ok = o->len == 0 || write_full(fd, o->buf, o->len);
+
+	o->len = 0;
+	return ok;
+}
+
+/* Copied runs of the old text and new text for the names done again, in
+ * the new order. */
+static int
+patch_write_fn(void *arg, FILE *f, struct reg_err *err)
+{
+	struct out_arg *oa = arg;
+	struct patch *p = oa->p;
+	struct zout text;
+	uint64_t at = 0, from = 0, len = 0;
+	size_t t = 0;
+	int fd = fileno(f);
+	bool ok = fflush(f) == 0;
+
+	zout_init(&text, NULL);
+	for (size_t j = 0; j < p->nb.n && ok; j++) {
+		struct ientry *e = &oa->ne[j];
+
+		if (!(p->flag[j] & F_DO)) {
+			*e = p->oe[p->old[j]];
+			ok = flush_text(fd, &text);
+			if (len > 0 && from + len != e->out_off) {
+				ok = ok && copy_range(oa->oldfd, (off_t)from, fd, len);
+				len = 0;
+			}
+			if (len == 0)
+				from = e->out_off;
+			len += e->out_len;
+		} else {
+			const struct node *nd = &oa->pt->z.node[t++];
+			size_t before = text.len;
+
+			if (len > 0)
+				ok = copy_range(oa->oldfd, (off_t)from, fd, len);
+			len = 0;
+			zone_write_node(&oa->pt->z, &text, nd);
+			*e = (struct ientry){ .out_len = (uint32_t)(text.len - before),
+			    .expire = node_expire(&oa->pt->z, nd), .kind = nd->kind,
+			    .cache_off = p->old[j] >= 0 ? p->oe[p->old[j]].cache_off : UINT64_MAX };
+			if (text.len >= TEXT_FLUSH)
+				ok = ok && flush_text(fd, &text);
+		}
+		e->in_off = p->nb.b[j].off;
+		e->in_len = p->nb.b[j].len;
+		e->out_off = at;
+		at += e->out_len;
+	}
+	ok = ok && flush_text(fd, &text) && (len == 0 || copy_range(oa->oldfd, (off_t)from, fd, len));
+	zout_free(&text);
+	return ok ? REG_OK : reg_fail(err, REG_EIO, "cannot write the signed zone: %s",
+	    strerror(errno));
+}
+
+/* --- the run -------------------------------------------------------------- */
+
+/* Maps the index and the files it describes, if they are the ones it
+ * was written with. */
+static bool
+patch_open(struct patch *p, const char *in)
+{
+	uint64_t size, ino, mtime;
+	char *ipath = path_with(p->out, ".input");
+	bool ok = index_open(p) && p->h->denial == DENIAL_NSEC &&
+	    file_id(p->out, &size, &ino, &mtime) && size == p->h->out_size &&
+	    ino == p->h->out_ino && mtime == p->h->out_mtime &&
+	    file_id(ipath, &size, &ino, &mtime) && size == p->h->in_size &&
+	    ino == p->h->in_ino && mtime == p->h->in_mtime &&
+	    map_path(ipath, &p->oin) && map_path(in, &p->nin) &&
+	    zone_blocks(p->nin.p, p->nin.len, &p->nb);
+
+	free(ipath);
+	return ok && p->nb.dlen == p->h->dir_len &&
+	    memcmp(p->nb.directives, p->index.p + sizeof(*p->h) + p->h->apex_len,
+	    p->nb.dlen) == 0 &&
+	    directives_read(p->nb.directives, p->nb.dlen, p->origin, &p->has_origin);
+}
+
+static void
+patch_close(struct patch *p)
+{
+	unmap(&p->index);
+	unmap(&p->oin);
+	unmap(&p->nin);
+	zblocks_free(&p->nb);
+	free(p->old);
+	free(p->flag);
+}
+
+/* The cached signatures of the names done again, if OUTPUT.cache is the
+ * one the index points into. */
+static void
+part_cache(const struct patch *p, struct part *pt, const char *cpath)
+{
+	uint64_t size, ino, mtime, *offs;
+	size_t t = pt->z.nnode;
+
+	if (!file_id(cpath, &size, &ino, &mtime) || size != p->h->cache_size ||
+	    ino != p->h->cache_ino || mtime != p->h->cache_mtime)
+		return;
+	offs = xmalloc(t * sizeof(*offs));
+	for (size_t i = 0; i < t; i++) {
+		int64_t o = p->old[pt->block[i]];
+
+		offs[i] = o >= 0 ? p->oe[o].cache_off : UINT64_MAX;
+	}
+	cache_open_names(cpath, pt->z.apex, offs, t, &pt->cache);
+	free(offs);
+}
+
+/* Keys, apex and negative TTL as the index has them; then sign, gate,
+ * publish. */
+static int
+part_sign(struct patch *p, struct part *pt, struct keyset *ks, const char *keydir,
+    const struct sign_opts *so, const struct verify_opts *vo, struct sign_result *res,
+    struct reg_err *err)
+{
+	const uint8_t *apex = (const uint8_t *)p->index.p + sizeof(*p->h);
+	uint8_t keys[SHA256_LEN];
+	struct verify_opts pvo = *vo;
+	uint8_t *digests = NULL;
+	char *cpath = cache_path(p->out);
+	int rc;
+
+	if (pt->z.apex->wlen != p->h->apex_len ||
+	    memcmp(dname_wire(pt->z.apex), apex, p->h->apex_len) != 0 ||
+	    zone_negative_ttl(&pt->z) != p->h->neg_ttl)
+		rc = reg_fail(err, REG_EINVAL, "apex or negative TTL changed");
+	else if ((rc = keys_load(ks, keydir, pt->z.apex, so->now, err)) == REG_OK) {
+		keys_digest(ks, keys);
+		if (memcmp(keys, p->h->keys, sizeof(keys)) != 0)
+			rc = reg_fail(err, REG_EINVAL, "the keys changed");
+	}
+	if (rc == REG_OK && (rc = keys_publish(&pt->z, ks, err)) == REG_OK &&
+	    !part_chain(p, pt))
+		rc = reg_fail(err, REG_EINVAL, "the NSEC chain needs a full signing");
+	if (rc == REG_OK) {
+		part_cache(p, pt, cpath);
+		rc = zone_sign(&pt->z, ks, pt->cache, so, &digests, &res->st, err);
+	}
+	/* The signatures taken from the cache are checked with the public
+	 * keys: cheaper than the whole cache file's checksum, which a run that
+	 * takes a few of them skips (cache_open_names). */
+	pvo.nsec_next = pt->next;
+	pvo.full = true;
+	if (rc == REG_OK)
+		rc = zone_verify(&pt->z, ks, digests, &pvo, err);
+	free(digests);
+	free(cpath);
+	return rc;
+}
+
+bool
+patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts *so,
+    const struct verify_opts *vo, struct sign_result *res, struct reg_err *err)
+{
+	struct patch p = { .out = a->out, .now = so->now };
+	struct part pt = { 0 };
+	struct keyset ks = { 0 };
+	struct ientry *ne = NULL;
+	struct reg_err why = { 0 };
+	struct timer tm;
+	const char *step = "no index, or one for other files";
+	int oldfd = -1;
+	bool ok;
+
+	p.refresh = so->refresh;
+	timer_start(&tm, a->verbose);
+	if ((ok = patch_open(&p, a->in))) {
+		timer_lap(&tm, "index and files mapped");
+		p.old = xmalloc(p.nb.n * sizeof(*p.old));
+		p.flag = xcalloc(p.nb.n, 1);
+		step = "more than an eighth of the names changed, or the zone is not in order";
+		ok = diff(&p) && ordered(&p) && mark_more(&p);
+		timer_lap(&tm, "compared with the index");
+	}
+	if (ok && !(ok = part_read(&p, &pt, a->in, &why)))
+		step = "the changed names do not read as one name per block";
+	timer_lap(&tm, "changed names read");
+	if (ok && (ok = part_sign(&p, &pt, &ks, keydir, so, vo, res, &why) == REG_OK))
+		step = "";
+	else if (ok || why.code != 0)
+		step = reg_err_text(&why);
+	if (ok && (ok = (oldfd = open(a->out, O_RDONLY)) >= 0)) {
+		ne = xmalloc(p.nb.n * sizeof(*ne));
+		timer_lap(&tm, "signed and verified");
+		ok = publish_file(a->out, patch_write_fn,
+		    &(struct out_arg){ &p, &pt, oldfd, ne }, err) == REG_OK;
+		step = ok ? "" : reg_err_text(err);
+		timer_lap(&tm, "written");
+	}
+	if (ok) {
+		struct ihead h = *p.h;
+
+		h.n = p.nb.n;
+		res->published = true;
+		res->serial = pt.z.serial;
+		res->negative_ttl = zone_negative_ttl(&pt.z);
+		dname_format(dname_wire(pt.z.apex), res->zone);
+		log_info("%s: incremental: %zu of %zu names done again, %zu changes",
+		    a->out, pt.z.nnode, p.nb.n, p.changes);
+		if (index_publish(a->out, a->in, &h, (const uint8_t *)p.index.p + sizeof(h),
+		    p.nb.directives, ne, &why) != REG_OK) {
+			log_warnx("%s: %s (the next run signs the whole zone)", a->out,
+			    reg_err_text(&why));
+			patch_forget(a->out);
+		}
+		timer_lap(&tm, "index written");
+	} else if (p.index.p != NULL)
+		log_info("%s: signing the whole zone: %s", a->out, step);
+	if (oldfd >= 0)
+		close(oldfd);
+	free(ne);
+	part_free(&pt);
+	keys_free(&ks);
+	patch_close(&p);
+	return ok;
+}
