@@ -53,20 +53,24 @@
 #define COPY_CHUNK	(16 << 20)
 #define WRITEBACK_STEP	(16 << 20)
 
+/* A name's octets in the input and the output: the blocks follow each
+ * other in both, so the offsets are sums of the lengths before. */
 struct ientry {
-	uint64_t in_off, out_off;
-	uint64_t cache_off;	/* its entries in OUTPUT.cache, UINT64_MAX: none */
 	uint32_t in_len, out_len;
+	uint32_t cache_off;	/* its entries in OUTPUT.cache, NO_CACHE: none */
 	uint32_t expire;	/* earliest RRSIG expiration, 0: none */
 	uint8_t kind;		/* enum node_kind */
 	uint8_t pad[3];
 };
+
+#define NO_CACHE	UINT32_MAX
 
 struct ihead {
 	char magic[8];
 	uint64_t out_size, out_ino, out_mtime;	/* OUTPUT as published */
 	uint64_t in_size, in_ino, in_mtime;	/* OUTPUT.input */
 	uint64_t cache_size, cache_ino, cache_mtime;	/* OUTPUT.cache */
+	uint64_t in_first;	/* where the first name's entries start */
 	uint8_t keys[SHA256_LEN];
 	uint32_t denial, neg_ttl;
 	uint32_t apex_len, dir_len;
@@ -88,6 +92,7 @@ struct patch {
 	struct mapped index, oin, nin;
 	const struct ihead *h;
 	const struct ientry *oe;
+	uint64_t *in_off, *out_off;	/* of each old entry */
 	struct zblocks nb;
 	uint8_t origin[DNAME_WIRE_MAX];
 	bool has_origin;
@@ -240,10 +245,28 @@ new_name(struct patch *p, size_t j, int which)
 static const struct dname *
 old_name(struct patch *p, size_t i, int which)
 {
-	return name_at(p, p->oin.p + p->oe[i].in_off, p->oe[i].in_len, p->buf[which]);
+	return name_at(p, p->oin.p + p->in_off[i], p->oe[i].in_len, p->buf[which]);
 }
 
 /* --- the index ----------------------------------------------------------- */
+
+static bool
+write_full(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		p += k;
+		n -= (size_t)k;
+	}
+	return true;
+}
 
 struct index_out {
 	const struct ihead *h;
@@ -269,14 +292,16 @@ index_write_fn(void *arg, FILE *f, struct reg_err *err)
 	if (md == NULL)
 		abort();
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+	bool ok = fflush(f) == 0;
+
+	/* Straight to the descriptor: stdio would cut 20 MB into 4 KB writes. */
+	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]) && ok; i++) {
 		EVP_DigestUpdate(md, part[i].p, part[i].n);
-		if (part[i].n > 0 && fwrite(part[i].p, part[i].n, 1, f) != 1)
-			break;
+		ok = write_full(fileno(f), part[i].p, part[i].n);
 	}
 	EVP_DigestFinal_ex(md, sum, NULL);
 	EVP_MD_CTX_free(md);
-	if (fwrite(sum, sizeof(sum), 1, f) != 1)
+	if (!ok || !write_full(fileno(f), sum, sizeof(sum)))
 		return reg_fail(err, REG_EIO, "cannot write the index: %s", strerror(errno));
 	return REG_OK;
 }
@@ -305,24 +330,6 @@ index_open(struct patch *p)
 	    (body - at) % sizeof(struct ientry) != 0)
 		return false;
 	p->oe = (const struct ientry *)(p->index.p + at);
-	return true;
-}
-
-static bool
-write_full(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return false;
-		p += k;
-		n -= (size_t)k;
-	}
 	return true;
 }
 
@@ -394,9 +401,10 @@ input_keep(const char *in, const char *ipath, struct reg_err *err)
 	int rc = REG_OK;
 
 	unlink(tmp);
-	if (link(in, tmp) == 0 && rename(tmp, ipath) == 0)
+	if (link(in, tmp) == 0 && rename(tmp, ipath) == 0) {
+		unlink(tmp);	/* left when ipath was a link to the input already */
 		fsync_dir(ipath);
-	else {
+	} else {
 		unlink(tmp);
 		rc = publish_file(ipath, copy_file_fn, &(struct copy_arg){ in }, err);
 	}
@@ -423,7 +431,7 @@ index_publish(const char *out, const char *in, struct ihead *h, const uint8_t *a
 		h->cache_size = h->cache_ino = h->cache_mtime = 0;
 	free(cpath);
 	if (rc == REG_OK)
-		rc = publish_file(xpath, index_write_fn,
+		rc = publish_file_unsynced(xpath, index_write_fn,
 		    &(struct index_out){ h, apex, dirs, e }, err);
 	/* An index is no use beside anything but the files it describes. */
 	free(xpath);
@@ -474,7 +482,6 @@ patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
 	struct ihead h = { .denial = DENIAL_NSEC, .neg_ttl = zone_negative_ttl(z) };
 	struct ientry *e = NULL;
 	struct reg_err err = { 0 };
-	uint64_t at = 0;
 	bool ok;
 
 	patch_forget(out);
@@ -487,11 +494,10 @@ patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
 			const struct dname *d = new_name(&p, k, 0);
 
 			ok = d != NULL && dname_equal(d, z->node[k].name);
-			e[k] = (struct ientry){ .in_off = p.nb.b[k].off, .in_len = p.nb.b[k].len,
-			    .out_off = at, .out_len = z->out_len[k],
-			    .cache_off = z->cache_off != NULL ? z->cache_off[k] : UINT64_MAX,
+			e[k] = (struct ientry){ .in_len = p.nb.b[k].len, .out_len = z->out_len[k],
+			    .cache_off = z->cache_off != NULL && z->cache_off[k] < NO_CACHE ?
+			    (uint32_t)z->cache_off[k] : NO_CACHE,
 			    .expire = node_expire(z, &z->node[k]), .kind = z->node[k].kind };
-			at += z->out_len[k];
 		}
 	}
 	if (ok) {
@@ -499,6 +505,7 @@ patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
 		h.apex_len = z->apex->wlen;
 		h.dir_len = (uint32_t)p.nb.dlen;
 		h.n = z->nnode;
+		h.in_first = p.nb.b[0].off;
 		if (index_publish(out, in, &h, dname_wire(z->apex), p.nb.directives, e, &err) !=
 		    REG_OK) {
 			log_warnx("%s: %s (the next run signs the whole zone)", out,
@@ -571,7 +578,7 @@ diff(struct patch *p)
 
 	while (i < n || j < m) {
 		if (i < n && j < m && p->oe[i].in_len == p->nb.b[j].len &&
-		    memcmp(p->oin.p + p->oe[i].in_off, p->nin.p + p->nb.b[j].off,
+		    memcmp(p->oin.p + p->in_off[i], p->nin.p + p->nb.b[j].off,
 		    p->nb.b[j].len) == 0) {
 			p->old[j++] = (int64_t)i++;
 			continue;
@@ -826,7 +833,7 @@ patch_write_fn(void *arg, FILE *f, struct reg_err *err)
 	struct out_arg *oa = arg;
 	struct patch *p = oa->p;
 	struct zout text;
-	uint64_t at = 0, from = 0, len = 0;
+	uint64_t from = 0, len = 0;
 	size_t t = 0;
 	int fd = fileno(f);
 	bool ok = fflush(f) == 0;
@@ -838,12 +845,12 @@ patch_write_fn(void *arg, FILE *f, struct reg_err *err)
 		if (!(p->flag[j] & F_DO)) {
 			*e = p->oe[p->old[j]];
 			ok = flush_text(fd, &text);
-			if (len > 0 && from + len != e->out_off) {
+			if (len > 0 && from + len != p->out_off[p->old[j]]) {
 				ok = ok && copy_range(oa->oldfd, (off_t)from, fd, len);
 				len = 0;
 			}
 			if (len == 0)
-				from = e->out_off;
+				from = p->out_off[p->old[j]];
 			len += e->out_len;
 		} else {
 			const struct node *nd = &oa->pt->z.node[t++];
@@ -855,14 +862,11 @@ patch_write_fn(void *arg, FILE *f, struct reg_err *err)
 			zone_write_node(&oa->pt->z, &text, nd);
 			*e = (struct ientry){ .out_len = (uint32_t)(text.len - before),
 			    .expire = node_expire(&oa->pt->z, nd), .kind = nd->kind,
-			    .cache_off = p->old[j] >= 0 ? p->oe[p->old[j]].cache_off : UINT64_MAX };
+			    .cache_off = p->old[j] >= 0 ? p->oe[p->old[j]].cache_off : NO_CACHE };
 			if (text.len >= TEXT_FLUSH)
 				ok = ok && flush_text(fd, &text);
 		}
-		e->in_off = p->nb.b[j].off;
 		e->in_len = p->nb.b[j].len;
-		e->out_off = at;
-		at += e->out_len;
 	}
 	ok = ok && flush_text(fd, &text) && (len == 0 || copy_range(oa->oldfd, (off_t)from, fd, len));
 	zout_free(&text);
@@ -872,6 +876,25 @@ patch_write_fn(void *arg, FILE *f, struct reg_err *err)
 
 /* --- the run -------------------------------------------------------------- */
 
+/* Where each old name's octets are; false if the lengths do not add up
+ * to the files. */
+static bool
+offsets(struct patch *p)
+{
+	uint64_t in = p->h->in_first, out = 0;
+	size_t n = p->h->n;
+
+	p->in_off = xmalloc(n * sizeof(*p->in_off));
+	p->out_off = xmalloc(n * sizeof(*p->out_off));
+	for (size_t i = 0; i < n; i++) {
+		p->in_off[i] = in;
+		p->out_off[i] = out;
+		in += p->oe[i].in_len;
+		out += p->oe[i].out_len;
+	}
+	return in == p->h->in_size && out == p->h->out_size;
+}
+
 /* Maps the index and the files it describes, if they are the ones it
  * was written with. */
 static bool
@@ -879,7 +902,7 @@ patch_open(struct patch *p, const char *in)
 {
 	uint64_t size, ino, mtime;
 	char *ipath = path_with(p->out, ".input");
-	bool ok = index_open(p) && p->h->denial == DENIAL_NSEC &&
+	bool ok = index_open(p) && p->h->denial == DENIAL_NSEC && offsets(p) &&
 	    file_id(p->out, &size, &ino, &mtime) && size == p->h->out_size &&
 	    ino == p->h->out_ino && mtime == p->h->out_mtime &&
 	    file_id(ipath, &size, &ino, &mtime) && size == p->h->in_size &&
@@ -903,6 +926,8 @@ patch_close(struct patch *p)
 	zblocks_free(&p->nb);
 	free(p->old);
 	free(p->flag);
+	free(p->in_off);
+	free(p->out_off);
 }
 
 /* The cached signatures of the names done again, if OUTPUT.cache is the
@@ -920,7 +945,7 @@ part_cache(const struct patch *p, struct part *pt, const char *cpath)
 	for (size_t i = 0; i < t; i++) {
 		int64_t o = p->old[pt->block[i]];
 
-		offs[i] = o >= 0 ? p->oe[o].cache_off : UINT64_MAX;
+		offs[i] = o >= 0 && p->oe[o].cache_off != NO_CACHE ? p->oe[o].cache_off : UINT64_MAX;
 	}
 	cache_open_names(cpath, pt->z.apex, offs, t, &pt->cache);
 	free(offs);
@@ -960,7 +985,7 @@ part_sign(struct patch *p, struct part *pt, struct keyset *ks, const char *keydi
 	 * keys: cheaper than the whole cache file's checksum, which a run that
 	 * takes a few of them skips (cache_open_names). */
 	pvo.nsec_next = pt->next;
-	pvo.full = true;
+	pvo.cached_public = true;
 	if (rc == REG_OK)
 		rc = zone_verify(&pt->z, ks, digests, &pvo, err);
 	free(digests);
@@ -1011,6 +1036,7 @@ patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts
 		struct ihead h = *p.h;
 
 		h.n = p.nb.n;
+		h.in_first = p.nb.b[0].off;
 		res->published = true;
 		res->serial = pt.z.serial;
 		res->negative_ttl = zone_negative_ttl(&pt.z);

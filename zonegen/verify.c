@@ -211,7 +211,7 @@ sig_crypto(struct gate *g, struct gate_thread *t, const struct zkey *k, size_t s
 	uint8_t dg[DIGEST_MAX];
 	size_t dl = SHA256_LEN;
 
-	if (g->o->full)
+	if (g->o->full || (s->cached && g->o->cached_public))
 		return verify_public(t, k, msg, mlen, sig, slen);
 	if (s->cached)
 		return true;	/* check_job compared the RRset's digest */

@@ -393,6 +393,9 @@ int publish_file_checked(const char *path, publish_fn fn, check_fn check, void *
     struct reg_err *err);
 /* Makes a rename in the folder of path durable. */
 void fsync_dir(const char *path);
+/* The same without the fsync: for a file whose loss in a crash costs
+ * nothing but time and whose damage its reader detects (patch.c's index). */
+int publish_file_unsynced(const char *path, publish_fn fn, void *arg, struct reg_err *err);
 /* Runs a post command through /bin/sh with ZONEGEN_* variables set; REG_OK
  * if it exits 0. Empty command: nothing to do. */
 int run_post_command(const char *cmd, const char *file, const char *zone,
@@ -611,6 +614,7 @@ struct verify_opts {
 	int64_t now;
 	unsigned denial;
 	bool full;		/* public-key verification of every signature */
+	bool cached_public;	/* the same for those taken from the cache */
 	int threads;
 	/* A part of a zone (patch.c): the name each node's NSEC must name,
 	 * by node; NULL: the zone is whole and its own chain is checked. */

@@ -278,25 +278,42 @@ file_mode(void)
 
 /* Writes through fn into f; closes f; errno-based reason on failure. */
 static int
-write_all(const char *tmp, FILE *f, publish_fn fn, void *arg, struct reg_err *err)
+write_all(const char *tmp, FILE *f, publish_fn fn, void *arg, bool sync,
+    struct reg_err *err)
 {
 	int rc = fn(arg, f, err);
 
-	if (rc == REG_OK && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+	if (rc == REG_OK && (fflush(f) != 0 || (sync && fsync(fileno(f)) != 0)))
 		rc = reg_fail(err, REG_EIO, "%s: %s", tmp, strerror(errno));
 	if (fclose(f) != 0 && rc == REG_OK)
 		rc = reg_fail(err, REG_EIO, "%s: %s", tmp, strerror(errno));
 	return rc;
 }
 
+static int publish(const char *path, publish_fn fn, check_fn check, void *arg, bool sync,
+    struct reg_err *err);
+
 int
 publish_file(const char *path, publish_fn fn, void *arg, struct reg_err *err)
 {
-	return publish_file_checked(path, fn, NULL, arg, err);
+	return publish(path, fn, NULL, arg, true, err);
 }
 
 int
 publish_file_checked(const char *path, publish_fn fn, check_fn check, void *arg,
+    struct reg_err *err)
+{
+	return publish(path, fn, check, arg, true, err);
+}
+
+int
+publish_file_unsynced(const char *path, publish_fn fn, void *arg, struct reg_err *err)
+{
+	return publish(path, fn, NULL, arg, false, err);
+}
+
+static int
+publish(const char *path, publish_fn fn, check_fn check, void *arg, bool sync,
     struct reg_err *err)
 {
 	char *tmp;
@@ -315,7 +332,7 @@ publish_file_checked(const char *path, publish_fn fn, check_fn check, void *arg,
 		close(fd);
 		rc = reg_fail(err, REG_EIO, "%s: %s", tmp, strerror(errno));
 	} else
-		rc = write_all(tmp, f, fn, arg, err);
+		rc = write_all(tmp, f, fn, arg, sync, err);
 	if (rc == REG_OK && check != NULL)
 		rc = check(arg, tmp, err);
 	if (rc == REG_OK)
@@ -325,7 +342,7 @@ publish_file_checked(const char *path, publish_fn fn, check_fn check, void *arg,
 		    strerror(errno));
 	if (rc != REG_OK)
 		unlink(tmp);
-	else
+	else if (sync)
 		fsync_dir(path);
 	free(tmp);
 	return rc;
