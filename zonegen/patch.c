@@ -490,10 +490,12 @@ patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
 	    p.nb.n == z->nnode && z->nn3 == 0;
 	if (ok) {
 		e = xcalloc(z->nnode, sizeof(*e));
+		/* Read in canonical order, as many blocks as names: block k is
+		 * name k (a name written two ways would make two blocks). */
 		for (size_t k = 0; k < z->nnode && ok; k++) {
-			const struct dname *d = new_name(&p, k, 0);
+			const struct dname *d = z->in_order ? NULL : new_name(&p, k, 0);
 
-			ok = d != NULL && dname_equal(d, z->node[k].name);
+			ok = z->in_order || (d != NULL && dname_equal(d, z->node[k].name));
 			e[k] = (struct ientry){ .in_len = p.nb.b[k].len, .out_len = z->out_len[k],
 			    .cache_off = z->cache_off != NULL && z->cache_off[k] < NO_CACHE ?
 			    (uint32_t)z->cache_off[k] : NO_CACHE,
@@ -560,13 +562,14 @@ mark_before(struct patch *p, size_t pos)
 }
 
 /* Below the apex is the whole zone, and nothing there changes kind
- * with it: the apex's NS records are no cut. */
+ * with it: the apex's NS records are no cut. (A name of the zone as
+ * long as the apex is the apex.) */
 static bool
 mark_change(struct patch *p, size_t pos, const struct dname *name)
 {
 	p->changes++;
 	mark_before(p, pos);
-	return pos <= 1 || mark_below(p, pos, name);
+	return name->wlen == p->h->apex_len || mark_below(p, pos, name);
 }
 
 /* The new blocks against the old entries, both in canonical order. */
