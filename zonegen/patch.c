@@ -71,6 +71,7 @@ struct ihead {
 	uint64_t in_size, in_ino, in_mtime;	/* OUTPUT.input */
 	uint64_t cache_size, cache_ino, cache_mtime;	/* OUTPUT.cache */
 	uint64_t in_first;	/* where the first name's entries start */
+	int64_t signed_at;	/* the run's clock: no copied signature is younger */
 	uint8_t keys[SHA256_LEN];
 	uint32_t denial, neg_ttl;
 	uint32_t apex_len, dir_len;
@@ -476,7 +477,7 @@ node_expire(const struct zone *z, const struct node *n)
 
 void
 patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
-    const char *out)
+    const char *out, int64_t now)
 {
 	struct patch p = { .out = out };
 	struct ihead h = { .denial = DENIAL_NSEC, .neg_ttl = zone_negative_ttl(z) };
@@ -508,6 +509,7 @@ patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
 		h.dir_len = (uint32_t)p.nb.dlen;
 		h.n = z->nnode;
 		h.in_first = p.nb.b[0].off;
+		h.signed_at = now;
 		if (index_publish(out, in, &h, dname_wire(z->apex), p.nb.directives, e, &err) !=
 		    REG_OK) {
 			log_warnx("%s: %s (the next run signs the whole zone)", out,
@@ -905,7 +907,9 @@ patch_open(struct patch *p, const char *in)
 {
 	uint64_t size, ino, mtime;
 	char *ipath = path_with(p->out, ".input");
-	bool ok = index_open(p) && p->h->denial == DENIAL_NSEC && offsets(p) &&
+	/* A clock behind the last run's would copy signatures not yet valid. */
+	bool ok = index_open(p) && p->h->denial == DENIAL_NSEC && p->now >= p->h->signed_at &&
+	    offsets(p) &&
 	    file_id(p->out, &size, &ino, &mtime) && size == p->h->out_size &&
 	    ino == p->h->out_ino && mtime == p->h->out_mtime &&
 	    file_id(ipath, &size, &ino, &mtime) && size == p->h->in_size &&
@@ -1006,7 +1010,7 @@ patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts
 	struct ientry *ne = NULL;
 	struct reg_err why = { 0 };
 	struct timer tm;
-	const char *step = "no index, or one for other files";
+	const char *step = "no index, or one for other files or a later clock";
 	int oldfd = -1;
 	bool ok;
 
@@ -1040,6 +1044,7 @@ patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts
 
 		h.n = p.nb.n;
 		h.in_first = p.nb.b[0].off;
+		h.signed_at = so->now > p.h->signed_at ? so->now : p.h->signed_at;
 		res->published = true;
 		res->serial = pt.z.serial;
 		res->negative_ttl = zone_negative_ttl(&pt.z);

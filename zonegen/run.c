@@ -158,7 +158,7 @@ sign_publish(const struct reg_config *cfg, const struct sign_args *a, struct zon
 		timer_lap(&t, "cache written");
 	}
 	if (rc == REG_OK && index) {
-		patch_index_full(z, ks, a->in, a->out);
+		patch_index_full(z, ks, a->in, a->out, a->now);
 		timer_lap(&t, "index written");
 	} else if (res->published)
 		patch_forget(a->out);

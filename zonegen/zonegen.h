@@ -688,7 +688,7 @@ int sign_run(const struct reg_config *, const struct sign_args *, unsigned denia
  * them when the input does not allow one (logged, not an error). z was
  * written with out_len set. */
 void patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
-    const char *out);
+    const char *out, int64_t now);
 /* Removes OUTPUT.index and OUTPUT.input. */
 void patch_forget(const char *out);
 /* The fast path: signs only what changed since the indexed run and

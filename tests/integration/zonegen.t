@@ -399,6 +399,10 @@ sub patch_runs {
 	($done, $names) = $e =~ /incremental: (\d+) of (\d+) names done again/;
 	ok($done && $done > $names / 2 && $e =~ /new and 0 kept signatures/,
 	    '... every signed name done again, no signature kept') or diag($e);
+	# A clock behind the last run's would copy signatures not valid yet.
+	($s, $o, $e) = $t->zonegen(@sign, '--now', ZoneTest::stamp(3.5 * 86400 - 60));
+	is($s, 0, 'patch: a clock behind the last run: signed') or diag($e);
+	like($e, qr/signing the whole zone/, '... the whole zone');
 	# What the fast path cannot vouch for goes down the full path.
 	my @cases = (
 	    ['the output changed since', sub { utime(undef, undef, $out) }],
