@@ -67,9 +67,9 @@ struct ientry {
 
 struct ihead {
 	char magic[8];
-	uint64_t out_size, out_ino, out_mtime;	/* OUTPUT as published */
-	uint64_t in_size, in_ino, in_mtime;	/* OUTPUT.input */
-	uint64_t cache_size, cache_ino, cache_mtime;	/* OUTPUT.cache */
+	struct file_id out;	/* OUTPUT as published */
+	struct file_id in;	/* OUTPUT.input */
+	struct file_id cache;	/* OUTPUT.cache, zero if none */
 	uint64_t in_first;	/* where the first name's entries start */
 	int64_t signed_at;	/* the run's clock: no copied signature is younger */
 	uint8_t keys[SHA256_LEN];
@@ -91,7 +91,10 @@ struct patch {
 	const char *out;
 	int64_t now, refresh;
 	struct mapped index, oin, nin;
+	struct file_id nin_id;	/* the new input as mapped */
+	int outfd;		/* the previous OUTPUT, copied from */
 	const struct ihead *h;
+	_Alignas(8) uint8_t apex[NAME_BUF];	/* the index's apex, a struct dname */
 	const struct ientry *oe;
 	uint64_t *in_off, *out_off;	/* of each old entry */
 	struct zblocks nb;
@@ -113,21 +116,37 @@ path_with(const char *out, const char *suffix)
 	return p;
 }
 
-static bool
-file_id(const char *path, uint64_t *size, uint64_t *ino, uint64_t *mtime)
+static void
+id_of(const struct stat *sb, struct file_id *id)
+{
+	*id = (struct file_id){ .dev = (uint64_t)sb->st_dev, .ino = (uint64_t)sb->st_ino,
+	    .size = (uint64_t)sb->st_size,
+	    .mtime = (uint64_t)sb->st_mtim.tv_sec * 1000000000u + (uint64_t)sb->st_mtim.tv_nsec };
+}
+
+bool
+file_id_of(const char *path, struct file_id *id)
 {
 	struct stat sb;
 
 	if (stat(path, &sb) != 0)
 		return false;
-	*size = (uint64_t)sb.st_size;
-	*ino = (uint64_t)sb.st_ino;
-	*mtime = (uint64_t)sb.st_mtim.tv_sec * 1000000000u + (uint64_t)sb.st_mtim.tv_nsec;
+	id_of(&sb, id);
 	return true;
 }
 
+bool
+file_id_equal(const struct file_id *a, const struct file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	    a->mtime == b->mtime;
+}
+
+/* Maps a file whole, read ahead (every page is read, and faulting them
+ * in one at a time costs more than the reading); id, when not NULL, gets
+ * the identity of what was mapped. With fdp, the descriptor stays open. */
 static bool
-map_path(const char *path, struct mapped *m)
+map_fd(const char *path, struct mapped *m, struct file_id *id, int *fdp)
 {
 	struct stat sb;
 	void *p;
@@ -141,15 +160,24 @@ map_path(const char *path, struct mapped *m)
 		close(fd);
 		return false;
 	}
-	/* Read ahead in one go: every page is read, and faulting them in one
-	 * at a time costs more than the reading. */
 	p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-	close(fd);
+	if (fdp != NULL && p != MAP_FAILED)
+		*fdp = fd;
+	else
+		close(fd);
 	if (p == MAP_FAILED)
 		return false;
 	m->p = p;
 	m->len = (size_t)sb.st_size;
+	if (id != NULL)
+		id_of(&sb, id);
 	return true;
+}
+
+static bool
+map_path(const char *path, struct mapped *m, struct file_id *id)
+{
+	return map_fd(path, m, id, NULL);
 }
 
 static void
@@ -172,8 +200,8 @@ keys_digest(const struct keyset *ks, uint8_t out[SHA256_LEN])
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	for (int i = 0; i < ks->n; i++) {
 		const struct dkey *k = &ks->k[i];
-		uint8_t role[6] = { k->alg->num, k->published, k->active, k->signs_keys,
-		    k->signs_zone, (uint8_t)k->dnskey_len };
+		uint8_t role[7] = { k->alg->num, k->published, k->active, k->signs_keys,
+		    k->signs_zone, (uint8_t)(k->dnskey_len >> 8), (uint8_t)k->dnskey_len };
 
 		EVP_DigestUpdate(md, role, sizeof(role));
 		EVP_DigestUpdate(md, k->dnskey, k->dnskey_len);
@@ -218,12 +246,11 @@ name_at(const struct patch *p, const char *text, size_t max, void *buf)
 {
 	uint8_t wire[DNAME_WIRE_MAX];
 	const char *why;
-	size_t n = 0;
+	size_t n;
 	int wlen;
 
-	while (n < max && text[n] != ' ' && text[n] != '\t' && text[n] != '\n' &&
-	    text[n] != '\r')
-		n++;
+	if ((n = zone_owner_len(text, max)) == 0)
+		return NULL;
 	if (n == 1 && text[0] == '@') {
 		if (!p->has_origin)
 			return NULL;
@@ -314,7 +341,7 @@ index_open(struct patch *p)
 	char *path = path_with(p->out, ".index");
 	uint8_t sum[SHA256_LEN];
 	size_t body, at;
-	bool ok = map_path(path, &p->index);
+	bool ok = map_path(path, &p->index, NULL);
 
 	free(path);
 	if (!ok || p->index.len < sizeof(struct ihead) + SHA256_LEN)
@@ -373,70 +400,48 @@ copy_range(int from, off_t off, int to, size_t n)
 	return true;
 }
 
-struct copy_arg {
-	const char *from;
+struct bytes_arg {
+	const struct mapped *m;
 };
 
 static int
-copy_file_fn(void *arg, FILE *f, struct reg_err *err)
+bytes_write_fn(void *arg, FILE *f, struct reg_err *err)
 {
-	const struct copy_arg *c = arg;
-	struct stat sb;
-	int fd = open(c->from, O_RDONLY);
-	bool ok = fd >= 0 && fstat(fd, &sb) == 0 && fflush(f) == 0 &&
-	    copy_range(fd, 0, fileno(f), (size_t)sb.st_size);
+	const struct bytes_arg *b = arg;
 
-	if (fd >= 0)
-		close(fd);
-	return ok ? REG_OK : reg_fail(err, REG_EIO, "cannot copy %s: %s", c->from,
-	    strerror(errno));
+	if (fflush(f) != 0 || !write_full(fileno(f), b->m->p, b->m->len))
+		return reg_fail(err, REG_EIO, "cannot keep the input: %s", strerror(errno));
+	return REG_OK;
 }
 
-/* OUTPUT.input: a hard link to the input where it can (a zone file is
- * replaced, not rewritten, by generate; one rewritten in place anyway no
- * longer matches the identity in the index), else a copy. */
+/* Publishes OUTPUT.input (the bytes just signed, from their mapping: not
+ * the file by name, which may have been replaced since) and then
+ * OUTPUT.index; OUTPUT must be in place already. Neither is synced: the
+ * index is checksummed, and an input copy damaged by a crash differs
+ * from every new block, which are then all done again. */
 static int
-input_keep(const char *in, const char *ipath, struct reg_err *err)
-{
-	char *tmp = path_with(ipath, ".tmp");
-	int rc = REG_OK;
-
-	unlink(tmp);
-	if (link(in, tmp) == 0 && rename(tmp, ipath) == 0) {
-		unlink(tmp);	/* left when ipath was a link to the input already */
-		fsync_dir(ipath);
-	} else {
-		unlink(tmp);
-		rc = publish_file(ipath, copy_file_fn, &(struct copy_arg){ in }, err);
-	}
-	free(tmp);
-	return rc;
-}
-
-/* Publishes OUTPUT.input and then OUTPUT.index; OUTPUT must be in place
- * already. */
-static int
-index_publish(const char *out, const char *in, struct ihead *h, const uint8_t *apex,
-    const char *dirs, const struct ientry *e, struct reg_err *err)
+index_publish(const char *out, const struct mapped *in, struct ihead *h,
+    const uint8_t *apex, const char *dirs, const struct ientry *e, struct reg_err *err)
 {
 	char *ipath = path_with(out, ".input"), *xpath = path_with(out, ".index");
-	int rc = input_keep(in, ipath, err);
-
 	char *cpath = cache_path(out);
+	int rc = publish_file_unsynced(ipath, bytes_write_fn, &(struct bytes_arg){ in }, err);
 
 	memcpy(h->magic, INDEX_MAGIC, 8);
-	if (rc == REG_OK && (!file_id(out, &h->out_size, &h->out_ino, &h->out_mtime) ||
-	    !file_id(ipath, &h->in_size, &h->in_ino, &h->in_mtime)))
+	if (rc == REG_OK && (!file_id_of(out, &h->out) || !file_id_of(ipath, &h->in)))
 		rc = reg_fail(err, REG_EIO, "%s: %s", out, strerror(errno));
-	if (!file_id(cpath, &h->cache_size, &h->cache_ino, &h->cache_mtime))
-		h->cache_size = h->cache_ino = h->cache_mtime = 0;
+	if (!file_id_of(cpath, &h->cache))
+		memset(&h->cache, 0, sizeof(h->cache));
 	free(cpath);
 	if (rc == REG_OK)
 		rc = publish_file_unsynced(xpath, index_write_fn,
 		    &(struct index_out){ h, apex, dirs, e }, err);
-	/* An index is no use beside anything but the files it describes. */
+	/* Nothing but the files it describes makes an index any use. */
 	free(xpath);
 	xpath = path_with(out, ".index.prev");
+	unlink(xpath);
+	free(xpath);
+	xpath = path_with(out, ".input.prev");
 	unlink(xpath);
 	free(ipath);
 	free(xpath);
@@ -475,28 +480,49 @@ node_expire(const struct zone *z, const struct node *n)
 	return min;
 }
 
+/* Whether block k holds exactly name k's records: its owner is that name,
+ * and every record of the name was read from its lines. */
+static bool
+block_is_node(struct patch *p, size_t k, const struct node *nd)
+{
+	const struct dname *d = new_name(p, k, 0);
+	uint32_t from = p->nb.b[k].line;
+	uint32_t to = k + 1 < p->nb.n ? p->nb.b[k + 1].line : UINT32_MAX;
+
+	if (d == NULL || !dname_equal(d, nd->name))
+		return false;
+	for (uint16_t i = 0; i < nd->nset; i++)
+		for (uint16_t r = 0; r < nd->set[i].n; r++) {
+			const struct rr *rr = &nd->set[i].rr[r];
+
+			/* Line 0: made here (the DNSKEY RRset at the apex). */
+			if (rr->line != 0 && (rr->file != 0 || rr->line < from || rr->line >= to))
+				return false;
+		}
+	return true;
+}
+
 void
 patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
-    const char *out, int64_t now)
+    const char *out, int64_t now, const struct file_id *read)
 {
 	struct patch p = { .out = out };
 	struct ihead h = { .denial = DENIAL_NSEC, .neg_ttl = zone_negative_ttl(z) };
 	struct ientry *e = NULL;
 	struct reg_err err = { 0 };
+	struct file_id id;
 	bool ok;
 
 	patch_forget(out);
-	ok = z->out_len != NULL && map_path(in, &p.nin) && zone_blocks(p.nin.p, p.nin.len, &p.nb);
+	/* The file signed, not one put in its place since. */
+	ok = read != NULL && z->out_len != NULL && map_path(in, &p.nin, &id) &&
+	    file_id_equal(&id, read) && zone_blocks(p.nin.p, p.nin.len, &p.nb);
 	ok = ok && directives_read(p.nb.directives, p.nb.dlen, p.origin, &p.has_origin) &&
-	    p.nb.n == z->nnode && z->nn3 == 0;
+	    p.nb.n == z->nnode && z->nn3 == 0 && z->nfiles == 1;
 	if (ok) {
 		e = xcalloc(z->nnode, sizeof(*e));
-		/* Read in canonical order, as many blocks as names: block k is
-		 * name k (a name written two ways would make two blocks). */
 		for (size_t k = 0; k < z->nnode && ok; k++) {
-			const struct dname *d = z->in_order ? NULL : new_name(&p, k, 0);
-
-			ok = z->in_order || (d != NULL && dname_equal(d, z->node[k].name));
+			ok = block_is_node(&p, k, &z->node[k]);
 			e[k] = (struct ientry){ .in_len = p.nb.b[k].len, .out_len = z->out_len[k],
 			    .cache_off = z->cache_off != NULL && z->cache_off[k] < NO_CACHE ?
 			    (uint32_t)z->cache_off[k] : NO_CACHE,
@@ -510,15 +536,16 @@ patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
 		h.n = z->nnode;
 		h.in_first = p.nb.b[0].off;
 		h.signed_at = now;
-		if (index_publish(out, in, &h, dname_wire(z->apex), p.nb.directives, e, &err) !=
-		    REG_OK) {
+		if (index_publish(out, &p.nin, &h, dname_wire(z->apex), p.nb.directives, e,
+		    &err) != REG_OK) {
 			log_warnx("%s: %s (the next run signs the whole zone)", out,
 			    reg_err_text(&err));
 			patch_forget(out);
 		}
 	} else
-		log_debug("%s: no index for an incremental run: the input is not one "
-		    "block per owner in canonical order with $TTL", out);
+		log_debug("%s: no index for an incremental run: the input changed while it "
+		    "was signed, or is not one block per owner in canonical order with $TTL",
+		    out);
 	free(e);
 	zblocks_free(&p.nb);
 	unmap(&p.nin);
@@ -564,14 +591,13 @@ mark_before(struct patch *p, size_t pos)
 }
 
 /* Below the apex is the whole zone, and nothing there changes kind
- * with it: the apex's NS records are no cut. (A name of the zone as
- * long as the apex is the apex.) */
+ * with it: the apex's NS records are no cut. */
 static bool
 mark_change(struct patch *p, size_t pos, const struct dname *name)
 {
 	p->changes++;
 	mark_before(p, pos);
-	return name->wlen == p->h->apex_len || mark_below(p, pos, name);
+	return dname_equal(name, (const struct dname *)p->apex) || mark_below(p, pos, name);
 }
 
 /* The new blocks against the old entries, both in canonical order. */
@@ -635,7 +661,8 @@ ordered(struct patch *p)
 	return true;
 }
 
-/* The new block of a name, or -1. */
+/* The new block of a name, -1 if none, -2 if a name on the way does
+ * not read. */
 static int64_t
 find_block(struct patch *p, const struct dname *want)
 {
@@ -647,7 +674,7 @@ find_block(struct patch *p, const struct dname *want)
 		int c;
 
 		if (d == NULL)
-			return -1;
+			return -2;
 		if ((c = dname_cmp(d, want)) == 0)
 			return (int64_t)mid;
 		if (c < 0)
@@ -687,7 +714,9 @@ mark_more(struct patch *p)
 
 			if (wl <= (int)p->h->apex_len)	/* at or above the apex */
 				break;
-			if ((k = find_block(p, dname_fill(p->buf[0], w, (size_t)wl))) > 0)
+			if ((k = find_block(p, dname_fill(p->buf[0], w, (size_t)wl))) == -2)
+				return false;
+			if (k > 0)
 				p->flag[k] |= F_DO;
 		}
 	}
@@ -897,27 +926,31 @@ offsets(struct patch *p)
 		in += p->oe[i].in_len;
 		out += p->oe[i].out_len;
 	}
-	return in == p->h->in_size && out == p->h->out_size;
+	return in == p->h->in.size && out == p->h->out.size;
 }
 
 /* Maps the index and the files it describes, if they are the ones it
- * was written with. */
+ * was written with: each opened once, its identity taken from the open
+ * file, and read (or copied) from that. */
 static bool
 patch_open(struct patch *p, const char *in)
 {
-	uint64_t size, ino, mtime;
 	char *ipath = path_with(p->out, ".input");
+	struct file_id id;
+	struct stat sb;
 	/* A clock behind the last run's would copy signatures not yet valid. */
 	bool ok = index_open(p) && p->h->denial == DENIAL_NSEC && p->now >= p->h->signed_at &&
-	    offsets(p) &&
-	    file_id(p->out, &size, &ino, &mtime) && size == p->h->out_size &&
-	    ino == p->h->out_ino && mtime == p->h->out_mtime &&
-	    file_id(ipath, &size, &ino, &mtime) && size == p->h->in_size &&
-	    ino == p->h->in_ino && mtime == p->h->in_mtime &&
-	    map_path(ipath, &p->oin) && map_path(in, &p->nin) &&
-	    zone_blocks(p->nin.p, p->nin.len, &p->nb);
+	    offsets(p) && (p->outfd = open(p->out, O_RDONLY)) >= 0 && fstat(p->outfd, &sb) == 0;
 
+	if (ok) {
+		id_of(&sb, &id);
+		ok = file_id_equal(&id, &p->h->out) && map_path(ipath, &p->oin, &id) &&
+		    file_id_equal(&id, &p->h->in) && map_path(in, &p->nin, &p->nin_id) &&
+		    zone_blocks(p->nin.p, p->nin.len, &p->nb);
+	}
 	free(ipath);
+	if (ok)
+		dname_fill(p->apex, (const uint8_t *)p->index.p + sizeof(*p->h), p->h->apex_len);
 	return ok && p->nb.dlen == p->h->dir_len &&
 	    memcmp(p->nb.directives, p->index.p + sizeof(*p->h) + p->h->apex_len,
 	    p->nb.dlen) == 0 &&
@@ -927,6 +960,8 @@ patch_open(struct patch *p, const char *in)
 static void
 patch_close(struct patch *p)
 {
+	if (p->outfd >= 0)
+		close(p->outfd);
 	unmap(&p->index);
 	unmap(&p->oin);
 	unmap(&p->nin);
@@ -942,11 +977,11 @@ patch_close(struct patch *p)
 static void
 part_cache(const struct patch *p, struct part *pt, const char *cpath)
 {
-	uint64_t size, ino, mtime, *offs;
+	struct file_id id;
+	uint64_t *offs;
 	size_t t = pt->z.nnode;
 
-	if (!file_id(cpath, &size, &ino, &mtime) || size != p->h->cache_size ||
-	    ino != p->h->cache_ino || mtime != p->h->cache_mtime)
+	if (!file_id_of(cpath, &id) || !file_id_equal(&id, &p->h->cache))
 		return;
 	offs = xmalloc(t * sizeof(*offs));
 	for (size_t i = 0; i < t; i++) {
@@ -1004,14 +1039,13 @@ bool
 patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts *so,
     const struct verify_opts *vo, struct sign_result *res, struct reg_err *err)
 {
-	struct patch p = { .out = a->out, .now = so->now };
+	struct patch p = { .out = a->out, .now = so->now, .outfd = -1 };
 	struct part pt = { 0 };
 	struct keyset ks = { 0 };
 	struct ientry *ne = NULL;
 	struct reg_err why = { 0 };
 	struct timer tm;
 	const char *step = "no index, or one for other files or a later clock";
-	int oldfd = -1;
 	bool ok;
 
 	p.refresh = so->refresh;
@@ -1024,19 +1058,21 @@ patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts
 		ok = diff(&p) && ordered(&p) && mark_more(&p);
 		timer_lap(&tm, "compared with the index");
 	}
-	if (ok && !(ok = part_read(&p, &pt, a->in, &why)))
+	if (ok) {
 		step = "the changed names do not read as one name per block";
-	timer_lap(&tm, "changed names read");
-	if (ok && (ok = part_sign(&p, &pt, &ks, keydir, so, vo, res, &why) == REG_OK))
-		step = "";
-	else if (ok || why.code != 0)
+		ok = part_read(&p, &pt, a->in, &why);
+		timer_lap(&tm, "changed names read");
+	}
+	if (ok) {
+		ok = part_sign(&p, &pt, &ks, keydir, so, vo, res, &why) == REG_OK;
 		step = reg_err_text(&why);
-	if (ok && (ok = (oldfd = open(a->out, O_RDONLY)) >= 0)) {
+	}
+	if (ok) {
 		ne = xmalloc(p.nb.n * sizeof(*ne));
 		timer_lap(&tm, "signed and verified");
 		ok = publish_file(a->out, patch_write_fn,
-		    &(struct out_arg){ &p, &pt, oldfd, ne }, err) == REG_OK;
-		step = ok ? "" : reg_err_text(err);
+		    &(struct out_arg){ &p, &pt, p.outfd, ne }, err) == REG_OK;
+		step = reg_err_text(err);
 		timer_lap(&tm, "written");
 	}
 	if (ok) {
@@ -1051,7 +1087,7 @@ patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts
 		dname_format(dname_wire(pt.z.apex), res->zone);
 		log_info("%s: incremental: %zu of %zu names done again, %zu changes",
 		    a->out, pt.z.nnode, p.nb.n, p.changes);
-		if (index_publish(a->out, a->in, &h, (const uint8_t *)p.index.p + sizeof(h),
+		if (index_publish(a->out, &p.nin, &h, (const uint8_t *)p.index.p + sizeof(h),
 		    p.nb.directives, ne, &why) != REG_OK) {
 			log_warnx("%s: %s (the next run signs the whole zone)", a->out,
 			    reg_err_text(&why));
@@ -1060,8 +1096,6 @@ patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts
 		timer_lap(&tm, "index written");
 	} else if (p.index.p != NULL)
 		log_info("%s: signing the whole zone: %s", a->out, step);
-	if (oldfd >= 0)
-		close(oldfd);
 	free(ne);
 	part_free(&pt);
 	keys_free(&ks);

@@ -10,11 +10,14 @@
  * the next run checks by digest anyway.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -125,7 +128,8 @@ verify_opts_of(const struct reg_config *cfg, const struct sign_args *a, unsigned
  * run's fast path (patch.c). */
 static int
 sign_publish(const struct reg_config *cfg, const struct sign_args *a, struct zone *z,
-    struct keyset *ks, unsigned denial, struct sign_result *res, struct reg_err *err)
+    struct keyset *ks, unsigned denial, const struct file_id *read,
+    struct sign_result *res, struct reg_err *err)
 {
 	struct sign_opts so = sign_opts_of(cfg, a);
 	struct verify_opts vo = verify_opts_of(cfg, a, denial, so.threads);
@@ -158,7 +162,7 @@ sign_publish(const struct reg_config *cfg, const struct sign_args *a, struct zon
 		timer_lap(&t, "cache written");
 	}
 	if (rc == REG_OK && index) {
-		patch_index_full(z, ks, a->in, a->out, a->now);
+		patch_index_full(z, ks, a->in, a->out, a->now, read);
 		timer_lap(&t, "index written");
 	} else if (res->published)
 		patch_forget(a->out);
@@ -179,15 +183,20 @@ sign_whole(const struct reg_config *cfg, const struct sign_args *a, const char *
 {
 	struct zone z;
 	struct keyset ks = { 0 };
+	struct file_id before, after;
 	struct timer t;
+	bool same;
 	int rc;
 
 	zone_init(&z);
 	timer_start(&t, a->verbose);
+	same = file_id_of(a->in, &before);
 	rc = prepare(&z, &ks, a, keydir, denial, err);
+	/* The index describes the file read, if it is still the same one. */
+	same = same && file_id_of(a->in, &after) && file_id_equal(&before, &after);
 	timer_lap(&t, "read and prepared");
 	if (rc == REG_OK)
-		rc = sign_publish(cfg, a, &z, &ks, denial, res, err);
+		rc = sign_publish(cfg, a, &z, &ks, denial, same ? &before : NULL, res, err);
 	if (rc == REG_OK) {
 		res->serial = z.serial;
 		res->negative_ttl = zone_negative_ttl(&z);
@@ -198,6 +207,33 @@ sign_whole(const struct reg_config *cfg, const struct sign_args *a, const char *
 	return rc;
 }
 
+/* One signer at a time per output: two would read and replace the same
+ * files (the fast path copies from the output it found). Waits. */
+static int
+output_lock(const char *out, struct reg_err *err)
+{
+	char *path;
+	int fd;
+
+	if (asprintf(&path, "%s.lock", out) < 0)
+		abort();
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+		reg_fail(err, REG_EIO, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		log_info("%s: another zonegen is signing; waiting", out);
+		if (flock(fd, LOCK_EX) != 0) {
+			reg_fail(err, REG_EIO, "%s: %s", path, strerror(errno));
+			close(fd);
+			fd = -1;
+		}
+	}
+	free(path);
+	return fd;
+}
+
 int
 sign_run(const struct reg_config *cfg, const struct sign_args *a, unsigned denial,
     struct sign_result *res, struct reg_err *err)
@@ -206,11 +242,13 @@ sign_run(const struct reg_config *cfg, const struct sign_args *a, unsigned denia
 	struct sign_opts so = sign_opts_of(cfg, a);
 	struct verify_opts vo = verify_opts_of(cfg, a, denial, so.threads);
 	struct timer t;
-	int rc = REG_OK;
+	int rc = REG_OK, lock;
 
 	memset(res, 0, sizeof(*res));
 	if (keydir == NULL || keydir[0] == '\0')
 		return reg_fail(err, REG_ECONFIG, "no key folder: give -k or set zone.keydir");
+	if ((lock = output_lock(a->out, err)) < 0)
+		return REG_EIO;
 	timer_start(&t, a->verbose);
 	/* `sign` only: a switch's steps are whole zones. */
 	if (a->to == NULL && !a->full && denial == DENIAL_NSEC &&
@@ -228,6 +266,7 @@ sign_run(const struct reg_config *cfg, const struct sign_args *a, unsigned denia
 		rc = run_post_command(cfg->zone.sign_post_command, a->out, res->zone,
 		    res->serial, err);
 	}
+	close(lock);
 	return rc;
 }
 

@@ -255,8 +255,12 @@ scan_line(struct scan *s, const char *p, const char *end)
 		if (c == '\\') {
 			if (++p == end)
 				break;
-			if (*p == '\n')
+			/* Escaped, a newline goes on only inside quotes (lex_word). */
+			if (*p == '\n') {
 				s->line++;
+				if (!s->quote)
+					return p + 1;
+			}
 		} else if (c == '"')
 			s->quote = !s->quote;
 		else if (c == '\n') {
@@ -850,33 +854,72 @@ plain_line(const char *p, const char *end)
 	return nl != NULL ? nl + 1 : end;
 }
 
-static void
+static bool
 blocks_close(struct zblocks *out, const char *buf, const char *at)
 {
-	if (out->n > 0)
-		out->b[out->n - 1].len = (uint32_t)((size_t)(at - buf) - out->b[out->n - 1].off);
+	size_t len;
+
+	if (out->n == 0)
+		return true;
+	len = (size_t)(at - buf) - out->b[out->n - 1].off;
+	out->b[out->n - 1].len = (uint32_t)len;
+	return len <= UINT32_MAX;
+}
+
+/* Whether the line at p holds nothing but blanks and a comment. */
+static bool
+empty_line(const char *p, const char *end)
+{
+	while (p < end && is_blank(*p))
+		p++;
+	return p == end || *p == '\n' || *p == ';';
+}
+
+/* What ends a word (ends_token), and the escape, by octet: the owner of
+ * every line of a zone is looked at this way. */
+static const uint8_t word_stop[256] = {
+	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, [';'] = 1, ['('] = 1, [')'] = 1,
+	['"'] = 1, ['\\'] = 2,
+};
+
+size_t
+zone_owner_len(const char *p, size_t max)
+{
+	size_t n = 0;
+
+	if (max == 0 || word_stop[(uint8_t)*p] == 1)
+		return 0;
+	while (n < max) {
+		uint8_t k = word_stop[(uint8_t)p[n]];
+
+		if (k == 1)
+			break;
+		if (k == 2 && n + 1 < max && p[n + 1] != '\n')
+			n++;
+		n++;
+	}
+	return n;
 }
 
 static bool
 block_start(struct zblocks *out, size_t *cap, const char *buf, const char *ls,
-    const char *end)
+    const char *end, int line)
 {
-	const char *e = ls;
+	size_t len = zone_owner_len(ls, (size_t)(end - ls));
+	const char *e = ls + len;
 	const struct zblock *last = out->n > 0 ? &out->b[out->n - 1] : NULL;
 
-	while (e < end && !is_blank(*e) && *e != '\n' && *e != '\r')
-		e++;
-	if (e - ls > DNAME_TEXT_MAX)
+	/* An owner the lexer reads as a plain word, and nothing glued to it. */
+	if (len == 0 || len > DNAME_TEXT_MAX || (e < end && !is_blank(*e)))
 		return false;
 	if (last != NULL && last->owner_len == (size_t)(e - ls) &&
 	    memcmp(buf + last->off, ls, (size_t)(e - ls)) == 0)
 		return true;	/* the same owner goes on */
-	if ((size_t)(ls - buf) - (last != NULL ? last->off : 0) > UINT32_MAX)
+	if (!blocks_close(out, buf, ls))
 		return false;
-	blocks_close(out, buf, ls);
 	vec_reserve(&out->b, cap, out->n + 1, sizeof(*out->b));
 	out->b[out->n++] = (struct zblock){ .off = (size_t)(ls - buf),
-	    .owner_len = (uint16_t)(e - ls) };
+	    .owner_len = (uint16_t)(e - ls), .line = (uint32_t)line };
 	return true;
 }
 
@@ -893,6 +936,7 @@ zone_blocks(const char *buf, size_t len, struct zblocks *out)
 	while (p < end && ok) {
 		const char *ls = p;
 		bool first = !s.quote && s.paren == 0;
+		int line = s.line;
 
 		p = first ? plain_line(ls, end) : NULL;
 		if (p == NULL)
@@ -904,14 +948,18 @@ zone_blocks(const char *buf, size_t len, struct zblocks *out)
 		if (*ls == '$') {
 			size_t n = (size_t)(p - ls);
 
-			ok = out->n == 0 && !(n >= 8 && strncasecmp(ls, "$INCLUDE", 8) == 0);
+			/* Before the first record, on one line, no $INCLUDE. */
+			ok = out->n == 0 && s.paren == 0 && !s.quote &&
+			    !(n >= 8 && strncasecmp(ls, "$INCLUDE", 8) == 0);
 			vec_reserve(&out->directives, &dcap, out->dlen + n + 1, 1);
 			memcpy(out->directives + out->dlen, ls, n);
 			out->dlen += n;
-		} else if (!is_blank(*ls) && *ls != ';' && *ls != '\n' && *ls != '\r')
-			ok = block_start(out, &cap, buf, ls, end);
+		} else if (!is_blank(*ls) && *ls != ';' && *ls != '\n')
+			ok = block_start(out, &cap, buf, ls, end, line);
+		else if (out->n == 0)
+			ok = empty_line(ls, end);	/* no record without an owner */
 	}
-	blocks_close(out, buf, end);
+	ok = ok && blocks_close(out, buf, end);
 	if (!ok || s.paren != 0 || s.quote || out->n == 0) {
 		zblocks_free(out);
 		return false;

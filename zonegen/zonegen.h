@@ -326,6 +326,7 @@ int zone_read_text(struct zone *, const char *label, const char *buf, size_t len
 struct zblock {
 	size_t off;		/* in the file */
 	uint32_t len;
+	uint32_t line;		/* of its first entry */
 	uint16_t owner_len;	/* the owner as written starts the block */
 };
 
@@ -337,9 +338,14 @@ struct zblocks {
 };
 
 /* False (nothing to free) for a file the cut cannot describe: $INCLUDE,
- * a directive after the first record, unbalanced parentheses or quotes. */
+ * a directive after the first record or over several lines, a record
+ * before the first owner, an owner that is not a plain word, unbalanced
+ * parentheses or quotes. */
 bool zone_blocks(const char *buf, size_t len, struct zblocks *out);
 void zblocks_free(struct zblocks *);
+/* The length of the owner word at p (as the reader's lexer takes a word:
+ * up to a blank, newline, ; ( ) or ", with \ escapes), 0 if none. */
+size_t zone_owner_len(const char *p, size_t max);
 
 /* --- writing and publishing (zonewrite.c) -------------------------------- */
 
@@ -683,12 +689,22 @@ int sign_run(const struct reg_config *, const struct sign_args *, unsigned denia
     struct sign_result *, struct reg_err *err);
 /* --- incremental runs (patch.c) ---------------------------------------- */
 
-/* After a full NSEC signing published z into out from in: writes
- * OUTPUT.input and OUTPUT.index for the next run's fast path, or removes
- * them when the input does not allow one (logged, not an error). z was
- * written with out_len set. */
+/* Which file a path names: a file replaced by rename, or rewritten, gets
+ * another identity. */
+struct file_id {
+	uint64_t dev, ino, size, mtime;
+};
+
+bool file_id_of(const char *path, struct file_id *);
+bool file_id_equal(const struct file_id *, const struct file_id *);
+
+/* After a full NSEC signing published z into out from in, read as the
+ * file `read` (NULL: it changed while it was read): writes OUTPUT.input
+ * and OUTPUT.index for the next run's fast path, or removes them when the
+ * input does not allow one (logged, not an error). z was written with
+ * out_len set. */
 void patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
-    const char *out, int64_t now);
+    const char *out, int64_t now, const struct file_id *read);
 /* Removes OUTPUT.index and OUTPUT.input. */
 void patch_forget(const char *out);
 /* The fast path: signs only what changed since the indexed run and
