@@ -32,6 +32,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -400,35 +401,75 @@ copy_range(int from, off_t off, int to, size_t n)
 	return true;
 }
 
-struct bytes_arg {
+/*
+ * OUTPUT.input: the bytes just signed, from their mapping (not the file by
+ * name, which may have been replaced since, nor a link, which an in-place
+ * rewrite would change too). Written on a thread of its own while the
+ * signed zone is written and synced, whose fsync leaves a core idle; not
+ * synced itself: a copy damaged by a crash differs from every new block,
+ * which are then all done again.
+ */
+struct input_copy {
+	pthread_t thread;
 	const struct mapped *m;
+	char *tmp;
+	bool started, ok;
 };
 
-static int
-bytes_write_fn(void *arg, FILE *f, struct reg_err *err)
+static void *
+input_copy_run(void *arg)
 {
-	const struct bytes_arg *b = arg;
+	struct input_copy *c = arg;
+	int fd = open(c->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 
-	if (fflush(f) != 0 || !write_full(fileno(f), b->m->p, b->m->len))
-		return reg_fail(err, REG_EIO, "cannot keep the input: %s", strerror(errno));
-	return REG_OK;
+	c->ok = fd >= 0 && write_full(fd, c->m->p, c->m->len);
+	if (fd >= 0 && close(fd) != 0)
+		c->ok = false;
+	return NULL;
 }
 
-/* Publishes OUTPUT.input (the bytes just signed, from their mapping: not
- * the file by name, which may have been replaced since) and then
- * OUTPUT.index; OUTPUT must be in place already. Neither is synced: the
- * index is checksummed, and an input copy damaged by a crash differs
- * from every new block, which are then all done again. */
+static void
+input_copy_start(struct input_copy *c, const char *out, const struct mapped *m)
+{
+	c->m = m;
+	c->tmp = path_with(out, ".input.tmp");
+	c->ok = false;
+	unlink(c->tmp);
+	if (!(c->started = pthread_create(&c->thread, NULL, input_copy_run, c) == 0))
+		input_copy_run(c);
+}
+
+/* Waits for the copy; with keep, puts it in place as OUTPUT.input. */
+static bool
+input_copy_finish(struct input_copy *c, const char *out, bool keep)
+{
+	char *ipath = path_with(out, ".input");
+	bool ok;
+
+	if (c->started)
+		pthread_join(c->thread, NULL);
+	c->started = false;
+	ok = keep && c->ok && rename(c->tmp, ipath) == 0;
+	if (!ok)
+		unlink(c->tmp);
+	free(ipath);
+	free(c->tmp);
+	c->tmp = NULL;
+	return ok;
+}
+
+/* Publishes OUTPUT.index (unsynced: it is checksummed, and its loss
+ * costs one full run) for OUTPUT and OUTPUT.input, both in place. */
 static int
-index_publish(const char *out, const struct mapped *in, struct ihead *h,
-    const uint8_t *apex, const char *dirs, const struct ientry *e, struct reg_err *err)
+index_publish(const char *out, struct ihead *h, const uint8_t *apex, const char *dirs,
+    const struct ientry *e, struct reg_err *err)
 {
 	char *ipath = path_with(out, ".input"), *xpath = path_with(out, ".index");
 	char *cpath = cache_path(out);
-	int rc = publish_file_unsynced(ipath, bytes_write_fn, &(struct bytes_arg){ in }, err);
+	int rc = REG_OK;
 
 	memcpy(h->magic, INDEX_MAGIC, 8);
-	if (rc == REG_OK && (!file_id_of(out, &h->out) || !file_id_of(ipath, &h->in)))
+	if (!file_id_of(out, &h->out) || !file_id_of(ipath, &h->in))
 		rc = reg_fail(err, REG_EIO, "%s: %s", out, strerror(errno));
 	if (!file_id_of(cpath, &h->cache))
 		memset(&h->cache, 0, sizeof(h->cache));
@@ -439,9 +480,6 @@ index_publish(const char *out, const struct mapped *in, struct ihead *h,
 	/* Nothing but the files it describes makes an index any use. */
 	free(xpath);
 	xpath = path_with(out, ".index.prev");
-	unlink(xpath);
-	free(xpath);
-	xpath = path_with(out, ".input.prev");
 	unlink(xpath);
 	free(ipath);
 	free(xpath);
@@ -510,7 +548,9 @@ patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
 	struct ihead h = { .denial = DENIAL_NSEC, .neg_ttl = zone_negative_ttl(z) };
 	struct ientry *e = NULL;
 	struct reg_err err = { 0 };
+	struct input_copy copy;
 	struct file_id id;
+	int rc;
 	bool ok;
 
 	patch_forget(out);
@@ -536,8 +576,12 @@ patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
 		h.n = z->nnode;
 		h.in_first = p.nb.b[0].off;
 		h.signed_at = now;
-		if (index_publish(out, &p.nin, &h, dname_wire(z->apex), p.nb.directives, e,
-		    &err) != REG_OK) {
+		input_copy_start(&copy, out, &p.nin);
+		rc = input_copy_finish(&copy, out, true) ? REG_OK : reg_fail(&err, REG_EIO,
+		    "cannot keep a copy of %s: %s", in, strerror(errno));
+		if (rc == REG_OK)
+			rc = index_publish(out, &h, dname_wire(z->apex), p.nb.directives, e, &err);
+		if (rc != REG_OK) {
 			log_warnx("%s: %s (the next run signs the whole zone)", out,
 			    reg_err_text(&err));
 			patch_forget(out);
@@ -1046,7 +1090,8 @@ patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts
 	struct reg_err why = { 0 };
 	struct timer tm;
 	const char *step = "no index, or one for other files or a later clock";
-	bool ok;
+	struct input_copy copy;
+	bool ok, kept = false;
 
 	p.refresh = so->refresh;
 	timer_start(&tm, a->verbose);
@@ -1070,9 +1115,11 @@ patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts
 	if (ok) {
 		ne = xmalloc(p.nb.n * sizeof(*ne));
 		timer_lap(&tm, "signed and verified");
+		input_copy_start(&copy, a->out, &p.nin);
 		ok = publish_file(a->out, patch_write_fn,
 		    &(struct out_arg){ &p, &pt, p.outfd, ne }, err) == REG_OK;
 		step = reg_err_text(err);
+		kept = input_copy_finish(&copy, a->out, ok);
 		timer_lap(&tm, "written");
 	}
 	if (ok) {
@@ -1087,7 +1134,9 @@ patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts
 		dname_format(dname_wire(pt.z.apex), res->zone);
 		log_info("%s: incremental: %zu of %zu names done again, %zu changes",
 		    a->out, pt.z.nnode, p.nb.n, p.changes);
-		if (index_publish(a->out, &p.nin, &h, (const uint8_t *)p.index.p + sizeof(h),
+		if (!kept)
+			reg_fail(&why, REG_EIO, "cannot keep a copy of %s", a->in);
+		if (!kept || index_publish(a->out, &h, (const uint8_t *)p.index.p + sizeof(h),
 		    p.nb.directives, ne, &why) != REG_OK) {
 			log_warnx("%s: %s (the next run signs the whole zone)", a->out,
 			    reg_err_text(&why));
