@@ -61,6 +61,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -MMD -MP -o $@ $< $(CORE_LIB) $(LDLIBS) -lcmocka
 
+# A program's unit tests link its objects, all but main.o.
+ZONEGEN_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out zonegen/main.c,$(wildcard zonegen/*.c)))
+$(BUILD)/tests/zonegen/%: tests/unit/zonegen/%.c $(ZONEGEN_OBJ) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit -Izonegen $(CFLAGS) -MMD -MP -o $@ $< $(ZONEGEN_OBJ) \
+	    $(CORE_LIB) $(LDLIBS) -lcmocka
+
 # Debian packages: installed on demand, so that a fresh machine needs nothing
 # but `make check` or `make run`. deps-build is an order-only prerequisite
 # that only runs the check, never forces a rebuild.

@@ -854,18 +854,6 @@ plain_line(const char *p, const char *end)
 	return nl != NULL ? nl + 1 : end;
 }
 
-static bool
-blocks_close(struct zblocks *out, const char *buf, const char *at)
-{
-	size_t len;
-
-	if (out->n == 0)
-		return true;
-	len = (size_t)(at - buf) - out->b[out->n - 1].off;
-	out->b[out->n - 1].len = (uint32_t)len;
-	return len <= UINT32_MAX;
-}
-
 /* Whether the line at p holds nothing but blanks and a comment. */
 static bool
 empty_line(const char *p, const char *end)
@@ -915,52 +903,126 @@ block_start(struct zblocks *out, size_t *cap, const char *buf, const char *ls,
 	if (last != NULL && last->owner_len == (size_t)(e - ls) &&
 	    memcmp(buf + last->off, ls, (size_t)(e - ls)) == 0)
 		return true;	/* the same owner goes on */
-	if (!blocks_close(out, buf, ls))
-		return false;
 	vec_reserve(&out->b, cap, out->n + 1, sizeof(*out->b));
 	out->b[out->n++] = (struct zblock){ .off = (size_t)(ls - buf),
 	    .owner_len = (uint16_t)(e - ls), .line = (uint32_t)line };
 	return true;
 }
 
-bool
-zone_blocks(const char *buf, size_t len, struct zblocks *out)
-{
-	struct scan s = { .line = 1 };
-	const char *p = buf, *end = buf + len;
-	size_t cap = len / 64 + 16, dcap = 0;
-	bool ok = true;
+/* One part of the cut, from..to (from starts a line); the head part is
+ * the file's first, where directives and the first owner are. */
+struct cut {
+	const char *buf, *from, *to;
+	bool head, ok;
+	struct zblocks out;
+	size_t cap, dcap;
+	struct scan s;
+};
 
-	memset(out, 0, sizeof(*out));
-	out->b = xmalloc(cap * sizeof(*out->b));
-	while (p < end && ok) {
+static void
+cut_part(struct cut *c)
+{
+	const char *p = c->from, *end = c->to;
+
+	c->s = (struct scan){ .line = 1 };
+	c->cap = (size_t)(end - p) / 64 + 16;
+	c->out.b = xmalloc(c->cap * sizeof(*c->out.b));
+	c->ok = true;
+	while (p < end && c->ok) {
 		const char *ls = p;
-		bool first = !s.quote && s.paren == 0;
-		int line = s.line;
+		bool first = !c->s.quote && c->s.paren == 0;
+		int line = c->s.line;
 
 		p = first ? plain_line(ls, end) : NULL;
 		if (p == NULL)
-			p = scan_line(&s, ls, end);
+			p = scan_line(&c->s, ls, end);
 		else
-			s.line++;
+			c->s.line++;
 		if (!first)
 			continue;	/* inside an entry that began on an earlier line */
 		if (*ls == '$') {
 			size_t n = (size_t)(p - ls);
 
 			/* Before the first record, on one line, no $INCLUDE. */
-			ok = out->n == 0 && s.paren == 0 && !s.quote &&
+			c->ok = c->head && c->out.n == 0 && c->s.paren == 0 && !c->s.quote &&
 			    !(n >= 8 && strncasecmp(ls, "$INCLUDE", 8) == 0);
-			vec_reserve(&out->directives, &dcap, out->dlen + n + 1, 1);
-			memcpy(out->directives + out->dlen, ls, n);
-			out->dlen += n;
+			vec_reserve(&c->out.directives, &c->dcap, c->out.dlen + n + 1, 1);
+			memcpy(c->out.directives + c->out.dlen, ls, n);
+			c->out.dlen += n;
 		} else if (!is_blank(*ls) && *ls != ';' && *ls != '\n')
-			ok = block_start(out, &cap, buf, ls, end, line);
-		else if (out->n == 0)
-			ok = empty_line(ls, end);	/* no record without an owner */
+			c->ok = block_start(&c->out, &c->cap, c->buf, ls, end, line);
+		else if (c->head && c->out.n == 0)
+			c->ok = empty_line(ls, end);	/* no record without an owner */
 	}
-	ok = ok && blocks_close(out, buf, end);
-	if (!ok || s.paren != 0 || s.quote || out->n == 0) {
+	c->ok = c->ok && c->s.paren == 0 && !c->s.quote;
+}
+
+static void
+cut_run(void *arg, size_t i, int thread)
+{
+	(void)thread;
+	cut_part(&((struct cut *)arg)[i]);
+}
+
+/* The second part's blocks after the first's: its lines counted on, and
+ * its first block dropped when it goes on with the first part's last
+ * owner (the cut fell inside that owner's lines). */
+static bool
+cut_join(struct cut *c)
+{
+	struct zblocks *o = &c[0].out, *t = &c[1].out;
+	size_t skip = 0;
+
+	if (o->n == 0)
+		return false;
+	if (t->n > 0 && t->b[0].owner_len == o->b[o->n - 1].owner_len &&
+	    memcmp(c->buf + t->b[0].off, c->buf + o->b[o->n - 1].off, t->b[0].owner_len) == 0)
+		skip = 1;
+	vec_reserve(&o->b, &c[0].cap, o->n + t->n, sizeof(*o->b));
+	for (size_t k = skip; k < t->n; k++) {
+		o->b[o->n] = t->b[k];
+		o->b[o->n++].line += (uint32_t)c[0].s.line - 1;
+	}
+	return true;
+}
+
+#define CUT_PARALLEL_MIN (4 << 20)	/* smaller files: one thread */
+
+bool
+zone_blocks(const char *buf, size_t len, struct zblocks *out)
+{
+	struct cut c[2] = { { .buf = buf, .from = buf, .to = buf + len, .head = true } };
+	const char *mid = len >= CUT_PARALLEL_MIN ? memchr(buf + len / 2, '\n', len / 2) : NULL;
+	bool ok;
+
+	memset(out, 0, sizeof(*out));
+	if (mid != NULL && mid + 1 < buf + len) {
+		/* Two halves at once; a half that began inside an entry (quotes
+		 * or parentheses over the middle line) is cut again whole. */
+		c[0].to = c[1].from = mid + 1;
+		c[1].buf = buf;
+		c[1].to = buf + len;
+		parallel_for(2, 2, cut_run, c);
+		ok = c[0].ok && c[1].ok && cut_join(c);
+		zblocks_free(&c[1].out);
+		if (!ok) {
+			zblocks_free(&c[0].out);
+			c[0] = (struct cut){ .buf = buf, .from = buf, .to = buf + len, .head = true };
+		} else
+			c[0].to = buf + len;
+	}
+	if (c[0].out.b == NULL)
+		cut_part(&c[0]);
+	*out = c[0].out;
+	/* Each block runs to the next one, the last to the end of the file. */
+	for (size_t k = 0; k < out->n && c[0].ok; k++) {
+		size_t next = k + 1 < out->n ? out->b[k + 1].off : len;
+
+		if (next - out->b[k].off > UINT32_MAX)
+			c[0].ok = false;
+		out->b[k].len = (uint32_t)(next - out->b[k].off);
+	}
+	if (!c[0].ok || out->n == 0) {
 		zblocks_free(out);
 		return false;
 	}
