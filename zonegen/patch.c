@@ -84,6 +84,7 @@ struct ihead {
 struct mapped {
 	const char *p;
 	size_t len;
+	bool owned;		/* read into memory: freed, not unmapped */
 };
 
 enum { F_CHANGED = 1, F_ADDED = 2, F_BELOW = 4, F_DO = 8 };
@@ -92,7 +93,6 @@ struct patch {
 	const char *out;
 	int64_t now, refresh;
 	struct mapped index, oin, nin;
-	struct file_id nin_id;	/* the new input as mapped */
 	int outfd;		/* the previous OUTPUT, copied from */
 	const struct ihead *h;
 	_Alignas(8) uint8_t apex[NAME_BUF];	/* the index's apex, a struct dname */
@@ -145,16 +145,15 @@ file_id_equal(const struct file_id *a, const struct file_id *b)
 
 /* Maps a file whole, read ahead (every page is read, and faulting them
  * in one at a time costs more than the reading); id, when not NULL, gets
- * the identity of what was mapped. With fdp, the descriptor stays open. */
+ * the identity of what was mapped. For files of this program's own. */
 static bool
-map_fd(const char *path, struct mapped *m, struct file_id *id, int *fdp)
+map_path(const char *path, struct mapped *m, struct file_id *id)
 {
 	struct stat sb;
 	void *p;
 	int fd;
 
-	m->p = NULL;
-	m->len = 0;
+	*m = (struct mapped){ 0 };
 	if ((fd = open(path, O_RDONLY)) < 0)
 		return false;
 	if (fstat(fd, &sb) != 0 || sb.st_size == 0) {
@@ -162,10 +161,7 @@ map_fd(const char *path, struct mapped *m, struct file_id *id, int *fdp)
 		return false;
 	}
 	p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-	if (fdp != NULL && p != MAP_FAILED)
-		*fdp = fd;
-	else
-		close(fd);
+	close(fd);
 	if (p == MAP_FAILED)
 		return false;
 	m->p = p;
@@ -175,16 +171,12 @@ map_fd(const char *path, struct mapped *m, struct file_id *id, int *fdp)
 	return true;
 }
 
-static bool
-map_path(const char *path, struct mapped *m, struct file_id *id)
-{
-	return map_fd(path, m, id, NULL);
-}
-
 static void
 unmap(struct mapped *m)
 {
-	if (m->p != NULL)
+	if (m->owned)
+		free((void *)m->p);
+	else if (m->p != NULL)
 		munmap((void *)m->p, m->len);
 	m->p = NULL;
 }
@@ -413,49 +405,60 @@ struct input_copy {
 	pthread_t thread;
 	const struct mapped *m;
 	char *tmp;
-	bool started, ok;
+	mode_t mode;
+	int error;		/* errno of a failure, 0 */
+	bool started;
 };
 
 static void *
 input_copy_run(void *arg)
 {
 	struct input_copy *c = arg;
-	int fd = open(c->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	/* 0600, then the mode: another thread may have the umask at 0 for a
+	 * moment (publish_file), and the copy must never be writable by all. */
+	int fd = open(c->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
-	c->ok = fd >= 0 && write_full(fd, c->m->p, c->m->len);
-	if (fd >= 0 && close(fd) != 0)
-		c->ok = false;
+	c->error = 0;
+	if (fd < 0 || fchmod(fd, c->mode) != 0 || !write_full(fd, c->m->p, c->m->len) ||
+	    fsync(fd) != 0)
+		c->error = errno != 0 ? errno : EIO;
+	if (fd >= 0 && close(fd) != 0 && c->error == 0)
+		c->error = errno;
 	return NULL;
 }
 
+/* Starts the copy, on a thread when `thread`. */
 static void
-input_copy_start(struct input_copy *c, const char *out, const struct mapped *m)
+input_copy_start(struct input_copy *c, const char *out, const struct mapped *m, bool thread)
 {
 	c->m = m;
 	c->tmp = path_with(out, ".input.tmp");
-	c->ok = false;
+	c->mode = publish_mode();
 	unlink(c->tmp);
-	if (!(c->started = pthread_create(&c->thread, NULL, input_copy_run, c) == 0))
+	if (!(c->started = thread && pthread_create(&c->thread, NULL, input_copy_run, c) == 0))
 		input_copy_run(c);
 }
 
-/* Waits for the copy; with keep, puts it in place as OUTPUT.input. */
-static bool
+/* Waits for the copy; with keep, puts it in place as OUTPUT.input. 0 or
+ * an errno. */
+static int
 input_copy_finish(struct input_copy *c, const char *out, bool keep)
 {
 	char *ipath = path_with(out, ".input");
-	bool ok;
+	int e;
 
 	if (c->started)
 		pthread_join(c->thread, NULL);
 	c->started = false;
-	ok = keep && c->ok && rename(c->tmp, ipath) == 0;
-	if (!ok)
+	e = c->error;
+	if (e == 0 && keep && rename(c->tmp, ipath) != 0)
+		e = errno;
+	if (e != 0 || !keep)
 		unlink(c->tmp);
 	free(ipath);
 	free(c->tmp);
 	c->tmp = NULL;
-	return ok;
+	return e;
 }
 
 /* Publishes OUTPUT.index (unsynced: it is checksummed, and its loss
@@ -541,22 +544,19 @@ block_is_node(struct patch *p, size_t k, const struct node *nd)
 }
 
 void
-patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
-    const char *out, int64_t now, const struct file_id *read)
+patch_index_full(const struct zone *z, const struct keyset *ks,
+    const struct zone_text *text, const char *out, int64_t now)
 {
-	struct patch p = { .out = out };
+	struct patch p = { .out = out, .nin = { text->p, text->len, false } };
 	struct ihead h = { .denial = DENIAL_NSEC, .neg_ttl = zone_negative_ttl(z) };
 	struct ientry *e = NULL;
 	struct reg_err err = { 0 };
 	struct input_copy copy;
-	struct file_id id;
 	int rc;
 	bool ok;
 
 	patch_forget(out);
-	/* The file signed, not one put in its place since. */
-	ok = read != NULL && z->out_len != NULL && map_path(in, &p.nin, &id) &&
-	    file_id_equal(&id, read) && zone_blocks(p.nin.p, p.nin.len, &p.nb);
+	ok = text->p != NULL && z->out_len != NULL && zone_blocks(p.nin.p, p.nin.len, &p.nb);
 	ok = ok && directives_read(p.nb.directives, p.nb.dlen, p.origin, &p.has_origin) &&
 	    p.nb.n == z->nnode && z->nn3 == 0 && z->nfiles == 1;
 	if (ok) {
@@ -576,9 +576,10 @@ patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
 		h.n = z->nnode;
 		h.in_first = p.nb.b[0].off;
 		h.signed_at = now;
-		input_copy_start(&copy, out, &p.nin);
-		rc = input_copy_finish(&copy, out, true) ? REG_OK : reg_fail(&err, REG_EIO,
-		    "cannot keep a copy of %s: %s", in, strerror(errno));
+		input_copy_start(&copy, out, &p.nin, false);
+		if ((rc = input_copy_finish(&copy, out, true)) != 0)
+			rc = reg_fail(&err, REG_EIO, "cannot keep a copy of the zone: %s",
+			    strerror(rc));
 		if (rc == REG_OK)
 			rc = index_publish(out, &h, dname_wire(z->apex), p.nb.directives, e, &err);
 		if (rc != REG_OK) {
@@ -587,12 +588,10 @@ patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
 			patch_forget(out);
 		}
 	} else
-		log_debug("%s: no index for an incremental run: the input changed while it "
-		    "was signed, or is not one block per owner in canonical order with $TTL",
-		    out);
+		log_debug("%s: no index for an incremental run: the input is not one block "
+		    "per owner in canonical order with $TTL", out);
 	free(e);
 	zblocks_free(&p.nb);
-	unmap(&p.nin);
 }
 
 /* --- what changed ---------------------------------------------------------- */
@@ -980,6 +979,7 @@ static bool
 patch_open(struct patch *p, const char *in)
 {
 	char *ipath = path_with(p->out, ".input");
+	struct reg_err why = { 0 };
 	struct file_id id;
 	struct stat sb;
 	/* A clock behind the last run's would copy signatures not yet valid. */
@@ -989,8 +989,12 @@ patch_open(struct patch *p, const char *in)
 	if (ok) {
 		id_of(&sb, &id);
 		ok = file_id_equal(&id, &p->h->out) && map_path(ipath, &p->oin, &id) &&
-		    file_id_equal(&id, &p->h->in) && map_path(in, &p->nin, &p->nin_id) &&
-		    zone_blocks(p->nin.p, p->nin.len, &p->nb);
+		    file_id_equal(&id, &p->h->in);
+		/* Read, not mapped: what is cut, compared, signed and kept as the
+		 * next OUTPUT.input must be one and the same text. */
+		if (ok && (p->nin.p = zone_file_slurp(in, &p->nin.len, &why)) != NULL)
+			p->nin.owned = true;
+		ok = ok && p->nin.p != NULL && zone_blocks(p->nin.p, p->nin.len, &p->nb);
 	}
 	free(ipath);
 	if (ok)
@@ -1091,7 +1095,8 @@ patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts
 	struct timer tm;
 	const char *step = "no index, or one for other files or a later clock";
 	struct input_copy copy;
-	bool ok, kept = false;
+	int kept = EIO;
+	bool ok;
 
 	p.refresh = so->refresh;
 	timer_start(&tm, a->verbose);
@@ -1115,7 +1120,7 @@ patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts
 	if (ok) {
 		ne = xmalloc(p.nb.n * sizeof(*ne));
 		timer_lap(&tm, "signed and verified");
-		input_copy_start(&copy, a->out, &p.nin);
+		input_copy_start(&copy, a->out, &p.nin, true);
 		ok = publish_file(a->out, patch_write_fn,
 		    &(struct out_arg){ &p, &pt, p.outfd, ne }, err) == REG_OK;
 		step = reg_err_text(err);
@@ -1134,9 +1139,9 @@ patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts
 		dname_format(dname_wire(pt.z.apex), res->zone);
 		log_info("%s: incremental: %zu of %zu names done again, %zu changes",
 		    a->out, pt.z.nnode, p.nb.n, p.changes);
-		if (!kept)
-			reg_fail(&why, REG_EIO, "cannot keep a copy of %s", a->in);
-		if (!kept || index_publish(a->out, &h, (const uint8_t *)p.index.p + sizeof(h),
+		if (kept != 0)
+			reg_fail(&why, REG_EIO, "cannot keep a copy of %s: %s", a->in, strerror(kept));
+		if (kept != 0 || index_publish(a->out, &h, (const uint8_t *)p.index.p + sizeof(h),
 		    p.nb.directives, ne, &why) != REG_OK) {
 			log_warnx("%s: %s (the next run signs the whole zone)", a->out,
 			    reg_err_text(&why));

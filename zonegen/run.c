@@ -83,11 +83,13 @@ cache_path(const char *out)
 /* The zone, read and built, with keys published and denial chains. */
 static int
 prepare(struct zone *z, struct keyset *ks, const struct sign_args *a, const char *keydir,
-    unsigned denial, struct reg_err *err)
+    unsigned denial, struct zone_text *text, struct reg_err *err)
 {
+	struct zread_opts ro = { .keep = text != NULL ? &text->p : NULL,
+	    .keep_len = text != NULL ? &text->len : NULL };
 	int rc;
 
-	if ((rc = zone_read(z, a->in, NULL, err)) != REG_OK ||
+	if ((rc = zone_read(z, a->in, &ro, err)) != REG_OK ||
 	    (rc = zone_build(z, BUILD_STRIP_DNSSEC, err)) != REG_OK)
 		return rc;
 	if (z->dropped_dnssec)
@@ -128,7 +130,7 @@ verify_opts_of(const struct reg_config *cfg, const struct sign_args *a, unsigned
  * run's fast path (patch.c). */
 static int
 sign_publish(const struct reg_config *cfg, const struct sign_args *a, struct zone *z,
-    struct keyset *ks, unsigned denial, const struct file_id *read,
+    struct keyset *ks, unsigned denial, const struct zone_text *text,
     struct sign_result *res, struct reg_err *err)
 {
 	struct sign_opts so = sign_opts_of(cfg, a);
@@ -162,7 +164,7 @@ sign_publish(const struct reg_config *cfg, const struct sign_args *a, struct zon
 		timer_lap(&t, "cache written");
 	}
 	if (rc == REG_OK && index) {
-		patch_index_full(z, ks, a->in, a->out, a->now, read);
+		patch_index_full(z, ks, text, a->out, a->now);
 		timer_lap(&t, "index written");
 	} else if (res->published)
 		patch_forget(a->out);
@@ -183,33 +185,29 @@ sign_whole(const struct reg_config *cfg, const struct sign_args *a, const char *
 {
 	struct zone z;
 	struct keyset ks = { 0 };
-	struct file_id before, after;
+	struct zone_text text = { 0 };
 	struct timer t;
-	bool same;
 	int rc;
 
 	zone_init(&z);
 	timer_start(&t, a->verbose);
-	same = file_id_of(a->in, &before);
-	rc = prepare(&z, &ks, a, keydir, denial, err);
-	/* The index describes the file read, if it is still the same one. */
-	same = same && file_id_of(a->in, &after) && file_id_equal(&before, &after);
+	/* An NSEC zone's index describes the very bytes signed. */
+	rc = prepare(&z, &ks, a, keydir, denial, denial == DENIAL_NSEC ? &text : NULL, err);
 	timer_lap(&t, "read and prepared");
 	if (rc == REG_OK)
-		rc = sign_publish(cfg, a, &z, &ks, denial, same ? &before : NULL, res, err);
+		rc = sign_publish(cfg, a, &z, &ks, denial, &text, res, err);
 	if (rc == REG_OK) {
 		res->serial = z.serial;
 		res->negative_ttl = zone_negative_ttl(&z);
 		dname_format(dname_wire(z.apex), res->zone);
 	}
+	free(text.p);
 	keys_free(&ks);
 	zone_free(&z);
 	return rc;
 }
 
-/* One signer at a time per output: two would read and replace the same
- * files (the fast path copies from the output it found). Waits. */
-static int
+int
 output_lock(const char *out, struct reg_err *err)
 {
 	char *path;
@@ -217,7 +215,9 @@ output_lock(const char *out, struct reg_err *err)
 
 	if (asprintf(&path, "%s.lock", out) < 0)
 		abort();
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+	/* Read-only: flock needs no more, and a lock file left by another
+	 * user must not stop the run. */
+	if ((fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644)) < 0) {
 		reg_fail(err, REG_EIO, "%s: %s", path, strerror(errno));
 		free(path);
 		return -1;
@@ -242,13 +242,11 @@ sign_run(const struct reg_config *cfg, const struct sign_args *a, unsigned denia
 	struct sign_opts so = sign_opts_of(cfg, a);
 	struct verify_opts vo = verify_opts_of(cfg, a, denial, so.threads);
 	struct timer t;
-	int rc = REG_OK, lock;
+	int rc = REG_OK;
 
 	memset(res, 0, sizeof(*res));
 	if (keydir == NULL || keydir[0] == '\0')
 		return reg_fail(err, REG_ECONFIG, "no key folder: give -k or set zone.keydir");
-	if ((lock = output_lock(a->out, err)) < 0)
-		return REG_EIO;
 	timer_start(&t, a->verbose);
 	/* `sign` only: a switch's steps are whole zones. */
 	if (a->to == NULL && !a->full && denial == DENIAL_NSEC &&
@@ -266,7 +264,6 @@ sign_run(const struct reg_config *cfg, const struct sign_args *a, unsigned denia
 		rc = run_post_command(cfg->zone.sign_post_command, a->out, res->zone,
 		    res->serial, err);
 	}
-	close(lock);
 	return rc;
 }
 
@@ -422,7 +419,7 @@ cmd_sign(int argc, char **argv)
 	struct reg_config *cfg;
 	struct reg_err err = { 0 };
 	unsigned denial = 0;
-	int rc = sign_args_parse(argc, argv, &a, false);
+	int rc = sign_args_parse(argc, argv, &a, false), lock = -1;
 
 	if (rc != 0) {
 		sign_help(rc > 0 ? stdout : stderr);
@@ -432,8 +429,13 @@ cmd_sign(int argc, char **argv)
 		log_warnx("%s", reg_err_text(&err));
 		return ZG_EXIT_FAIL;
 	}
-	if ((rc = sign_denial(cfg, &a, &denial, &err)) == REG_OK)
+	/* The lock covers the choice of chain too: a switch may be moving it. */
+	if ((lock = output_lock(a.out, &err)) < 0)
+		rc = REG_EIO;
+	else if ((rc = sign_denial(cfg, &a, &denial, &err)) == REG_OK)
 		rc = sign_run(cfg, &a, denial, &res, &err);
+	if (lock >= 0)
+		close(lock);
 	if (rc != REG_OK)
 		log_warnx("%s: %s: %s", a.out, res.published ? "published, but" :
 		    "not published", reg_err_text(&err));

@@ -312,7 +312,7 @@ cmd_switch(int argc, char **argv)
 	struct sign_args a;
 	struct reg_config *cfg;
 	struct reg_err err = { 0 };
-	int rc = sign_args_parse(argc, argv, &a, true);
+	int rc = sign_args_parse(argc, argv, &a, true), lock;
 
 	if (rc != 0 || (!a.status && strcmp(a.to, "nsec") != 0 && strcmp(a.to, "nsec3") != 0)) {
 		switch_help(rc > 0 ? stdout : stderr);
@@ -324,7 +324,14 @@ cmd_switch(int argc, char **argv)
 		log_warnx("%s", reg_err_text(&err));
 		return ZG_EXIT_FAIL;
 	}
-	rc = switch_step(cfg, &a, &err);
+	/* One step at a time, and no `sign` between reading the state and
+	 * recording the step. */
+	if ((lock = output_lock(a.out, &err)) < 0)
+		rc = REG_EIO;
+	else
+		rc = switch_step(cfg, &a, &err);
+	if (lock >= 0)
+		close(lock);
 	if (rc != REG_OK)
 		log_warnx("%s: switch: %s", a.out, reg_err_text(&err));
 	config_free(cfg);

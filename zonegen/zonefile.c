@@ -87,6 +87,8 @@ struct reader {
 	int flip;
 	int threads;		/* for a parallel read; 0: every core */
 	bool need_serial;	/* the piece needed an earlier TTL: read serially */
+	char **keep;		/* zread_opts.keep */
+	size_t *keep_len;
 };
 
 static int rd_file(struct reader *, const char *path);
@@ -753,11 +755,44 @@ rd_parallel(struct reader *r, const char *buf, size_t len, int threads, bool *se
 	return rc;
 }
 
+char *
+zone_file_slurp(const char *path, size_t *len, struct reg_err *err)
+{
+	struct stat sb, after;
+	size_t got = 0;
+	ssize_t k = 0;
+	char *buf = NULL;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) < 0 || fstat(fd, &sb) != 0) {
+		reg_fail(err, REG_EIO, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	buf = xmalloc((size_t)sb.st_size + 1);
+	while (got < (size_t)sb.st_size &&
+	    ((k = read(fd, buf + got, (size_t)sb.st_size - got)) > 0 || (k < 0 && errno == EINTR)))
+		got += k > 0 ? (size_t)k : 0;
+	if (k < 0 || got != (size_t)sb.st_size || fstat(fd, &after) != 0 ||
+	    after.st_size != sb.st_size || after.st_mtim.tv_sec != sb.st_mtim.tv_sec ||
+	    after.st_mtim.tv_nsec != sb.st_mtim.tv_nsec) {
+		reg_fail(err, REG_EIO, "%s: %s", path, k < 0 ? strerror(errno) :
+		    "changed while it was read");
+		free(buf);
+		buf = NULL;
+	}
+	close(fd);
+	*len = got;
+	return buf;
+}
+
 static int
 rd_file(struct reader *r, const char *path)
 {
 	size_t len;
-	char *buf = map_file(path, &len, r->err);
+	bool keep = r->keep != NULL && r->depth == 0;
+	char *buf = keep ? zone_file_slurp(path, &len, r->err) : map_file(path, &len, r->err);
 	int threads = sign_threads(r->threads), rc = REG_OK;
 	bool serial = true;
 
@@ -776,7 +811,10 @@ rd_file(struct reader *r, const char *path)
 		r->lx = (struct lexer){ .p = buf, .end = buf + len, .line = 1 };
 		rc = rd_entries(r);
 	}
-	if (len > 0)
+	if (keep) {
+		*r->keep = buf;
+		*r->keep_len = len;
+	} else if (len > 0)
 		munmap(buf, len);
 	return rc;
 }
@@ -797,6 +835,8 @@ zone_read(struct zone *z, const char *path, const struct zread_opts *o,
 	r->threads = o != NULL ? o->threads : 0;
 	r->visit = o != NULL ? o->visit : NULL;
 	r->visit_arg = o != NULL ? o->visit_arg : NULL;
+	r->keep = o != NULL ? o->keep : NULL;
+	r->keep_len = o != NULL ? o->keep_len : NULL;
 	if (o != NULL && o->ttl > 0) {
 		r->ttl = o->ttl;
 		r->has_ttl = true;

@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "config.h"
@@ -307,6 +308,11 @@ struct zread_opts {
 	int threads;		/* 0: every core */
 	zread_visit visit;	/* NULL: append to zone->rr */
 	void *visit_arg;
+	/* When not NULL: the file is read into memory (not mapped) and its
+	 * text handed over here (the caller frees), the very bytes the
+	 * records came from. */
+	char **keep;
+	size_t *keep_len;
 };
 
 /* Appends the records of a master file (RFC 1035 5: $ORIGIN, $TTL,
@@ -315,6 +321,10 @@ struct zread_opts {
  * when the file cannot be read. */
 int zone_read(struct zone *, const char *path, const struct zread_opts *,
     struct reg_err *err);
+/* A whole file read into memory: a copy, where a mapping would show
+ * later writes to the file. NULL with err, also when the file changed
+ * while it was read. */
+char *zone_file_slurp(const char *path, size_t *len, struct reg_err *err);
 /* The same from text in memory, serially; label names it in messages. */
 int zone_read_text(struct zone *, const char *label, const char *buf, size_t len,
     struct reg_err *err);
@@ -398,6 +408,9 @@ int publish_file(const char *path, publish_fn fn, void *arg, struct reg_err *err
 typedef int (*check_fn)(void *arg, const char *tmp, struct reg_err *err);
 int publish_file_checked(const char *path, publish_fn fn, check_fn check, void *arg,
     struct reg_err *err);
+/* The mode of a published file: 0666 less the umask (read by setting it
+ * for a moment: call it before other threads create files). */
+mode_t publish_mode(void);
 /* Makes a rename in the folder of path durable. */
 void fsync_dir(const char *path);
 /* The same without the fsync: for a file whose loss in a crash costs
@@ -698,13 +711,18 @@ struct file_id {
 bool file_id_of(const char *path, struct file_id *);
 bool file_id_equal(const struct file_id *, const struct file_id *);
 
-/* After a full NSEC signing published z into out from in, read as the
- * file `read` (NULL: it changed while it was read): writes OUTPUT.input
- * and OUTPUT.index for the next run's fast path, or removes them when the
- * input does not allow one (logged, not an error). z was written with
- * out_len set. */
-void patch_index_full(const struct zone *z, const struct keyset *ks, const char *in,
-    const char *out, int64_t now, const struct file_id *read);
+/* The text of a zone file as read (zread_opts.keep). */
+struct zone_text {
+	char *p;
+	size_t len;
+};
+
+/* After a full NSEC signing published z into out from text: writes
+ * OUTPUT.input and OUTPUT.index for the next run's fast path, or removes
+ * them when the input does not allow one (logged, not an error). z was
+ * written with out_len set. */
+void patch_index_full(const struct zone *z, const struct keyset *ks,
+    const struct zone_text *text, const char *out, int64_t now);
 /* Removes OUTPUT.index and OUTPUT.input. */
 void patch_forget(const char *out);
 /* The fast path: signs only what changed since the indexed run and
@@ -713,6 +731,11 @@ void patch_forget(const char *out);
 bool patch_sign(const struct sign_args *, const char *keydir, const struct sign_opts *,
     const struct verify_opts *, struct sign_result *, struct reg_err *err);
 
+/* Takes OUTPUT.lock (flock, waiting for another holder): one signer of
+ * an output at a time, from the choice of chain (sign) or the reading of
+ * the switch state (switch) to the post command. A post command must not
+ * sign the same output. The descriptor, or -1 with err. */
+int output_lock(const char *out, struct reg_err *err);
 /* OUTPUT.cache for OUTPUT (caller frees). */
 char *cache_path(const char *out);
 /* The denial flags of the zone signed last into out (from its cache),

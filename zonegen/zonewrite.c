@@ -267,8 +267,8 @@ keep_previous(const char *path, struct reg_err *err)
 	return rc;
 }
 
-static mode_t
-file_mode(void)
+mode_t
+publish_mode(void)
 {
 	mode_t mask = umask(0);
 
@@ -327,7 +327,7 @@ publish(const char *path, publish_fn fn, check_fn check, void *arg, bool sync,
 		free(tmp);
 		return rc;
 	}
-	fchmod(fd, file_mode());
+	fchmod(fd, publish_mode());
 	if ((f = fdopen(fd, "w")) == NULL) {
 		close(fd);
 		rc = reg_fail(err, REG_EIO, "%s: %s", tmp, strerror(errno));

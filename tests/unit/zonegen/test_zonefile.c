@@ -172,6 +172,9 @@ test_big_file_in_two_halves(void **state)
 		"d%1$07d\tNS\tns3.example.net.\n",
 		/* one entry over three lines: the second half starts in it */
 		"d%1$07d\tTXT\t(\n\"aaaaaaaaaaaaaaaaaaaa\"\n\"bbbbbbbbbbbbbbbbbbbb\" )\n",
+		/* a quoted string over three lines: the same, inside quotes */
+		"d%1$07d\tTXT\t\"aaaaaaaaaaaaaaaaaaaa\naaaaaaaaaaaaaaaaaaaaaaaa\n"
+		"bbbbbbbbbbbbbbbbbbbb\"\n",
 		/* two owners' worth: the halves meet between owners */
 		"d%1$07d\tNS\tns1.example.net.\n",
 	};
