@@ -556,7 +556,11 @@ patch_index_full(const struct zone *z, const struct keyset *ks,
 	bool ok;
 
 	patch_forget(out);
-	ok = text->p != NULL && z->out_len != NULL && zone_blocks(p.nin.p, p.nin.len, &p.nb);
+	if (text->p == NULL)
+		return;
+	/* The copy goes on beside the checks; dropped if they fail. */
+	input_copy_start(&copy, out, &p.nin, true);
+	ok = z->out_len != NULL && zone_blocks(p.nin.p, p.nin.len, &p.nb);
 	ok = ok && directives_read(p.nb.directives, p.nb.dlen, p.origin, &p.has_origin) &&
 	    p.nb.n == z->nnode && z->nn3 == 0 && z->nfiles == 1;
 	if (ok) {
@@ -576,7 +580,6 @@ patch_index_full(const struct zone *z, const struct keyset *ks,
 		h.n = z->nnode;
 		h.in_first = p.nb.b[0].off;
 		h.signed_at = now;
-		input_copy_start(&copy, out, &p.nin, false);
 		if ((rc = input_copy_finish(&copy, out, true)) != 0)
 			rc = reg_fail(&err, REG_EIO, "cannot keep a copy of the zone: %s",
 			    strerror(rc));
@@ -587,9 +590,11 @@ patch_index_full(const struct zone *z, const struct keyset *ks,
 			    reg_err_text(&err));
 			patch_forget(out);
 		}
-	} else
+	} else {
+		input_copy_finish(&copy, out, false);
 		log_debug("%s: no index for an incremental run: the input is not one block "
 		    "per owner in canonical order with $TTL", out);
+	}
 	free(e);
 	zblocks_free(&p.nb);
 }
