@@ -56,6 +56,12 @@
 
 /* A name's octets in the input and the output: the blocks follow each
  * other in both, so the offsets are sums of the lengths before. */
+/* Which file a path names: a file replaced by rename, or rewritten, gets
+ * another identity (device, inode, size, modification time). */
+struct file_id {
+	uint64_t dev, ino, size, mtime;
+};
+
 struct ientry {
 	uint32_t in_len, out_len;
 	uint32_t cache_off;	/* its entries in OUTPUT.cache, NO_CACHE: none */
@@ -125,7 +131,7 @@ id_of(const struct stat *sb, struct file_id *id)
 	    .mtime = (uint64_t)sb->st_mtim.tv_sec * 1000000000u + (uint64_t)sb->st_mtim.tv_nsec };
 }
 
-bool
+static bool
 file_id_of(const char *path, struct file_id *id)
 {
 	struct stat sb;
@@ -136,7 +142,7 @@ file_id_of(const char *path, struct file_id *id)
 	return true;
 }
 
-bool
+static bool
 file_id_equal(const struct file_id *a, const struct file_id *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&

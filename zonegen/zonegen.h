@@ -702,15 +702,6 @@ int sign_run(const struct reg_config *, const struct sign_args *, unsigned denia
     struct sign_result *, struct reg_err *err);
 /* --- incremental runs (patch.c) ---------------------------------------- */
 
-/* Which file a path names: a file replaced by rename, or rewritten, gets
- * another identity. */
-struct file_id {
-	uint64_t dev, ino, size, mtime;
-};
-
-bool file_id_of(const char *path, struct file_id *);
-bool file_id_equal(const struct file_id *, const struct file_id *);
-
 /* The text of a zone file as read (zread_opts.keep). */
 struct zone_text {
 	char *p;
