@@ -15,7 +15,8 @@
  *   nsec.c      NSEC chain          nsec3.c  NSEC3 chain and NSEC3PARAM
  *   cache.c     signatures of the previous run, by RRset digest
  *   patch.c     the incremental fast path: only the names that changed
- *               read and signed, the rest copied from the last output
+ *               read and signed, the rest copied from the last output;
+ *               patch_index.c its index and input copy (patch.h)
  *   sign.c      RRSIGs on every core, reusing fresh cached ones
  *   verify.c    the gate: every signature and the denial chain checked
  *   zonewrite.c text output and atomic publication
