@@ -33,7 +33,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -48,7 +47,7 @@
 
 #define CHANGED_SHARE	8	/* more than 1/8 of the names changed (and   */
 #define CHANGED_MIN	8	/* a few more in a small zone): sign whole */
-#define OUT_THREADS	2	/* writing the new output */
+#define TEXT_FLUSH	(1 << 20)
 
 /* --- what changed ---------------------------------------------------------- */
 
@@ -342,110 +341,69 @@ part_chain(struct patch *p, struct part *pt)
 
 /* --- the new output ------------------------------------------------------- */
 
-/* A piece of the new output: a run of the previous output's text, or the
- * new text of names done again. */
-struct piece {
-	uint64_t at;		/* in the new output */
-	uint64_t from;		/* in the previous output, or in the new text */
-	uint64_t len;
-	bool text;
-};
-
 struct out_arg {
 	struct patch *p;
 	struct part *pt;
-	int oldfd, fd;
+	int oldfd;
 	struct ientry *ne;	/* the new index */
-	struct zout text;	/* of the names done again */
-	struct piece *pc;
-	size_t npc, cap;
-	atomic_int error;	/* errno of the first failed piece, 0 */
 };
 
-static void
-piece_add(struct out_arg *oa, uint64_t at, uint64_t from, uint64_t len, bool text)
+static bool
+flush_text(int fd, struct zout *o)
 {
-	struct piece *last = oa->npc > 0 ? &oa->pc[oa->npc - 1] : NULL;
+	bool ok = o->len == 0 || write_full(fd, o->buf, o->len);
 
-	if (last != NULL && last->text == text && last->from + last->len == from) {
-		last->len += len;	/* one run */
-		return;
-	}
-	vec_reserve(&oa->pc, &oa->cap, oa->npc + 1, sizeof(*oa->pc));
-	oa->pc[oa->npc++] = (struct piece){ at, from, len, text };
+	o->len = 0;
+	return ok;
 }
 
-/* Where everything goes: the new index entries, the new text of the
- * names done again, and the pieces. */
-static void
-plan(struct out_arg *oa)
-{
-	struct patch *p = oa->p;
-	uint64_t at = 0;
-	size_t t = 0;
-
-	for (size_t j = 0; j < p->nb.n; j++) {
-		struct ientry *e = &oa->ne[j];
-
-		if (!(p->flag[j] & F_DO)) {
-			*e = p->oe[p->old[j]];
-			piece_add(oa, at, p->out_off[p->old[j]], e->out_len, false);
-		} else {
-			const struct node *nd = &oa->pt->z.node[t++];
-			size_t before = oa->text.len;
-
-			zone_write_node(&oa->pt->z, &oa->text, nd);
-			*e = (struct ientry){ .out_len = (uint32_t)(oa->text.len - before),
-			    .expire = node_expire(&oa->pt->z, nd), .kind = nd->kind,
-			    .cache_off = p->old[j] >= 0 ? p->oe[p->old[j]].cache_off : NO_CACHE };
-			piece_add(oa, at, before, e->out_len, true);
-		}
-		e->in_len = p->nb.b[j].len;
-		at += e->out_len;
-	}
-}
-
-static void
-piece_put(void *arg, size_t i, int thread)
-{
-	struct out_arg *oa = arg;
-	const struct piece *pc = &oa->pc[i];
-	bool ok;
-
-	(void)thread;
-	if (pc->text)
-		ok = pc->len == 0 || pwrite(oa->fd, oa->text.buf + pc->from, pc->len,
-		    (off_t)pc->at) == (ssize_t)pc->len;
-	else
-		ok = copy_range(oa->oldfd, (off_t)pc->from, oa->fd, (off_t)pc->at, pc->len);
-	if (!ok) {
-		int none = 0, e = errno != 0 ? errno : EIO;
-
-		atomic_compare_exchange_strong(&oa->error, &none, e);
-	}
-}
-
-/* Runs of the previous output's text and new text for the names done
- * again, in the new order; the pieces are written on two threads (most
- * of the work is the kernel's copying). */
+/* Copied runs of the old text and new text for the names done again, in
+ * the new order. */
 static int
 patch_write_fn(void *arg, FILE *f, struct reg_err *err)
 {
 	struct out_arg *oa = arg;
+	struct patch *p = oa->p;
+	struct zout text;
+	uint64_t from = 0, len = 0;
+	size_t t = 0;
+	int fd = fileno(f);
+	bool ok = fflush(f) == 0;
 
-	oa->fd = fileno(f);
-	if (fflush(f) != 0)
-		return reg_fail(err, REG_EIO, "cannot write the signed zone: %s", strerror(errno));
-	zout_init(&oa->text, NULL);
-	plan(oa);
-	atomic_init(&oa->error, 0);
-	parallel_for(OUT_THREADS, oa->npc, piece_put, oa);
-	zout_free(&oa->text);
-	free(oa->pc);
-	if (atomic_load(&oa->error) != 0)
-		return reg_fail(err, REG_EIO, "cannot write the signed zone: %s",
-		    strerror(atomic_load(&oa->error)));
-	return REG_OK;
+	zout_init(&text, NULL);
+	for (size_t j = 0; j < p->nb.n && ok; j++) {
+		struct ientry *e = &oa->ne[j];
+
+		if (!(p->flag[j] & F_DO)) {
+			*e = p->oe[p->old[j]];
+			ok = flush_text(fd, &text);
+			if (len > 0 && from + len != p->out_off[p->old[j]]) {
+				ok = ok && copy_range(oa->oldfd, (off_t)from, fd, len);
+				len = 0;
+			}
+			if (len == 0)
+				from = p->out_off[p->old[j]];
+			len += e->out_len;
+		} else {
+			const struct node *nd = &oa->pt->z.node[t++];
+			size_t before = text.len;
+
+			if (len > 0)
+				ok = copy_range(oa->oldfd, (off_t)from, fd, len);
+			len = 0;
+			zone_write_node(&oa->pt->z, &text, nd);
+			*e = (struct ientry){ .out_len = (uint32_t)(text.len - before),
+			    .expire = node_expire(&oa->pt->z, nd), .kind = nd->kind,
+			    .cache_off = p->old[j] >= 0 ? p->oe[p->old[j]].cache_off : NO_CACHE };
+			if (text.len >= TEXT_FLUSH)
+				ok = ok && flush_text(fd, &text);
+		}
+		e->in_len = p->nb.b[j].len;
+	}
+	ok = ok && flush_text(fd, &text) && (len == 0 || copy_range(oa->oldfd, (off_t)from, fd, len));
+	zout_free(&text);
+	return ok ? REG_OK : reg_fail(err, REG_EIO, "cannot write the signed zone: %s",
+	    strerror(errno));
 }
 
 /* --- the run -------------------------------------------------------------- */
@@ -619,8 +577,7 @@ patch_sign(const struct sign_args *a, const char *keydir, const struct sign_opts
 		timer_lap(&tm, "signed and verified");
 		input_copy_start(&copy, a->out, &p.nin, true);
 		ok = publish_file(a->out, patch_write_fn,
-		    &(struct out_arg){ .p = &p, .pt = &pt, .oldfd = p.outfd, .ne = ne }, err) ==
-		    REG_OK;
+		    &(struct out_arg){ &p, &pt, p.outfd, ne }, err) == REG_OK;
 		step = reg_err_text(err);
 		kept = input_copy_finish(&copy, a->out, ok);
 		timer_lap(&tm, "written");

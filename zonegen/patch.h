@@ -14,6 +14,7 @@
 #define NAME_BUF	((sizeof(struct dname) + DNAME_WIRE_MAX + DNAME_KEY_MAX + 7) & ~(size_t)7)
 #define RRSIG_EXPIRE_AT	8	/* expiration: octets 8-11 of RRSIG RDATA */
 #define COPY_CHUNK	(16 << 20)
+#define WRITEBACK_STEP	(16 << 20)
 
 /* A name's octets in the input and the output: the blocks follow each
  * other in both, so the offsets are sums of the lengths before. */
@@ -107,9 +108,9 @@ const struct dname *old_name(struct patch *p, size_t i, int which);
 bool write_full(int fd, const void *buf, size_t n);
 /* Maps OUTPUT.index into p and checks its sum and layout. */
 bool index_open(struct patch *p);
-/* n octets from `from` at off to `to` at `at`, in the kernel where it
+/* n octets from `from` at off to the end of `to`, in the kernel where it
  * can, with writeback started as it goes. */
-bool copy_range(int from, off_t off, int to, off_t at, size_t n);
+bool copy_range(int from, off_t off, int to, size_t n);
 /* OUTPUT.input from m: started (on a thread with `thread`), then waited
  * for and, with keep, put in place; finish returns 0 or an errno. */
 void input_copy_start(struct input_copy *c, const char *out, const struct mapped *m,

@@ -266,29 +266,41 @@ index_open(struct patch *p)
 	return true;
 }
 
-bool
-copy_range(int from, off_t off, int to, off_t at, size_t n)
+/* Has the kernel start writing what is written so far, so that the
+ * fsync before publication finds little left (a hint only). */
+static void
+writeback(int fd, off_t *started)
 {
+	off_t pos = lseek(fd, 0, SEEK_CUR);
+
+	if (pos - *started >= WRITEBACK_STEP) {
+		(void)sync_file_range(fd, *started, pos - *started, SYNC_FILE_RANGE_WRITE);
+		*started = pos;
+	}
+}
+
+/* Copies from one descriptor to another, in the kernel where it can. */
+bool
+copy_range(int from, off_t off, int to, size_t n)
+{
+	off_t started = lseek(to, 0, SEEK_CUR);
+
 	char buf[1 << 16];
 
 	while (n > 0) {
-		size_t want = n < COPY_CHUNK ? n : COPY_CHUNK;
-		off_t start = at;
-		ssize_t k = copy_file_range(from, &off, to, &at, want, 0);
+		ssize_t k = copy_file_range(from, &off, to, NULL, n < COPY_CHUNK ? n : COPY_CHUNK, 0);
 
 		if (k < 0 && (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP ||
 		    errno == EINVAL)) {
-			want = n < sizeof(buf) ? n : sizeof(buf);
-			if ((k = pread(from, buf, want, off)) <= 0 ||
-			    pwrite(to, buf, (size_t)k, at) != k)
+			size_t want = n < sizeof(buf) ? n : sizeof(buf);
+
+			if ((k = pread(from, buf, want, off)) <= 0 || !write_full(to, buf, (size_t)k))
 				return false;
 			off += k;
-			at += k;
 		} else if (k <= 0)
 			return false;
 		n -= (size_t)k;
-		/* Only a hint: the fsync before publication is what counts. */
-		(void)sync_file_range(to, start, k, SYNC_FILE_RANGE_WRITE);
+		writeback(to, &started);
 	}
 	return true;
 }
