@@ -405,7 +405,7 @@ sub patch_runs {
 	like($e, qr/signing the whole zone/, '... the whole zone');
 	# What the fast path cannot vouch for goes down the full path.
 	my @cases = (
-	    ['the output changed since', sub { utime(undef, undef, $out) }],
+	    ['the output changed since', sub { utime(time - 1000, time - 1000, $out) }],
 	    ['a damaged index', sub {
 		my $x = ZoneTest::slurp("$out.index");
 		substr($x, length($x) / 2, 1) ^= "\x01";
