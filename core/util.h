@@ -1,4 +1,5 @@
-/* util.h: small helpers every module uses: allocation, strings, time. */
+/* util.h: small helpers every module uses: allocation, strings, time,
+ * writing a buffer whole. */
 #ifndef REG_UTIL_H
 #define REG_UTIL_H
 
@@ -39,5 +40,9 @@ int64_t duration_parse(const char *s);
 
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
+
+/* Writes all n bytes to fd (through EINTR and short writes); false on
+ * error, errno set. */
+bool write_full(int fd, const void *buf, size_t n);
 
 #endif

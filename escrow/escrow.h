@@ -134,8 +134,6 @@ int proc_start(char *const argv[], int in, int out, const char *errfile,
     struct escrow_child *c, struct reg_err *err);
 /* Waits; REG_EIO naming the child and its last message unless it exited 0. */
 int proc_wait(struct escrow_child *, struct reg_err *err);
-/* Writes all n bytes (through EINTR and short writes); false on error. */
-bool proc_write_all(int fd, const char *p, size_t n);
 /* Copies everything from `in` to both outs in a thread (a tee), closing
  * them at the end of the input; an out that cannot take more (its reader
  * stopped) is closed and left, and the other one still gets everything. */

@@ -160,22 +160,6 @@ proc_shell(const char *cmdline, char *out, size_t size, struct reg_err *err)
 
 #define TEE_CHUNK 65536
 
-bool
-proc_write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 /* An out that cannot take more is closed and left; the other goes on. */
 static void *
 tee_run(void *arg)
@@ -190,7 +174,7 @@ tee_run(void *arg)
 		if (n < 0)
 			break;
 		for (int i = 0; i < 2; i++)
-			if (t->out[i] >= 0 && !proc_write_all(t->out[i], buf, (size_t)n)) {
+			if (t->out[i] >= 0 && !write_full(t->out[i], buf, (size_t)n)) {
 				close(t->out[i]);
 				t->out[i] = -1;
 			}

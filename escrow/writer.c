@@ -53,9 +53,9 @@ xw_sink(void *ctx, const char *buf, int len)
 {
 	struct xw *x = ctx;
 
-	if (!proc_write_all(x->fd, buf, (size_t)len))
+	if (!write_full(x->fd, buf, (size_t)len))
 		return -1;
-	if (x->check_fd >= 0 && !proc_write_all(x->check_fd, buf, (size_t)len))
+	if (x->check_fd >= 0 && !write_full(x->check_fd, buf, (size_t)len))
 		return -1;
 	return len;
 }

@@ -105,7 +105,6 @@ bool directives_read(const char *d, size_t len, uint8_t *origin, bool *has_origi
 const struct dname *name_at(const struct patch *p, const char *text, size_t max, void *buf);
 const struct dname *new_name(struct patch *p, size_t j, int which);
 const struct dname *old_name(struct patch *p, size_t i, int which);
-bool write_full(int fd, const void *buf, size_t n);
 /* Maps OUTPUT.index into p and checks its sum and layout. */
 bool index_open(struct patch *p);
 /* n octets from `from` at off to the end of `to`, in the kernel where it

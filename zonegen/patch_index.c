@@ -183,24 +183,6 @@ old_name(struct patch *p, size_t i, int which)
 
 /* --- the index ----------------------------------------------------------- */
 
-bool
-write_full(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return false;
-		p += k;
-		n -= (size_t)k;
-	}
-	return true;
-}
-
 struct index_out {
 	const struct ihead *h;
 	const uint8_t *apex;
