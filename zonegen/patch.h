@@ -14,7 +14,6 @@
 #define NAME_BUF	((sizeof(struct dname) + DNAME_WIRE_MAX + DNAME_KEY_MAX + 7) & ~(size_t)7)
 #define RRSIG_EXPIRE_AT	8	/* expiration: octets 8-11 of RRSIG RDATA */
 #define COPY_CHUNK	(16 << 20)
-#define WRITEBACK_STEP	(16 << 20)
 
 /* A name's octets in the input and the output: the blocks follow each
  * other in both, so the offsets are sums of the lengths before. */

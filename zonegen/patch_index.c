@@ -248,25 +248,11 @@ index_open(struct patch *p)
 	return true;
 }
 
-/* Has the kernel start writing what is written so far, so that the
- * fsync before publication finds little left (a hint only). */
-static void
-writeback(int fd, off_t *started)
-{
-	off_t pos = lseek(fd, 0, SEEK_CUR);
-
-	if (pos - *started >= WRITEBACK_STEP) {
-		(void)sync_file_range(fd, *started, pos - *started, SYNC_FILE_RANGE_WRITE);
-		*started = pos;
-	}
-}
-
 /* Copies from one descriptor to another, in the kernel where it can. */
 bool
 copy_range(int from, off_t off, int to, size_t n)
 {
 	off_t started = lseek(to, 0, SEEK_CUR);
-
 	char buf[1 << 16];
 
 	while (n > 0) {
@@ -282,7 +268,7 @@ copy_range(int from, off_t off, int to, size_t n)
 		} else if (k <= 0)
 			return false;
 		n -= (size_t)k;
-		writeback(to, &started);
+		writeback_fd(to, lseek(to, 0, SEEK_CUR), &started);
 	}
 	return true;
 }

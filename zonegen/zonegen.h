@@ -377,6 +377,8 @@ struct zout {
  * before publication finds little left and a large file's disk writes
  * overlap its formatting. */
 void writeback_start(FILE *f, off_t *started);
+/* The same for a descriptor written directly, now at pos. */
+void writeback_fd(int fd, off_t pos, off_t *started);
 
 /* A writer to f, or with f NULL one that only grows in memory. */
 void zout_init(struct zout *, FILE *);

@@ -24,15 +24,23 @@
 #define LINE_FIXED	64	/* TTL, class, type and blanks of one line */
 
 void
+writeback_fd(int fd, off_t pos, off_t *started)
+{
+	if (pos - *started < WRITEBACK_STEP)
+		return;
+	/* Only a hint: the fsync that follows the last write is what counts. */
+	(void)sync_file_range(fd, *started, pos - *started, SYNC_FILE_RANGE_WRITE);
+	*started = pos;
+}
+
+void
 writeback_start(FILE *f, off_t *started)
 {
 	off_t pos = ftello(f);
 
 	if (pos < 0 || pos - *started < WRITEBACK_STEP || fflush(f) != 0)
 		return;
-	/* Only a hint: the fsync that follows the last write is what counts. */
-	(void)sync_file_range(fileno(f), *started, pos - *started, SYNC_FILE_RANGE_WRITE);
-	*started = pos;
+	writeback_fd(fileno(f), pos, started);
 }
 
 void
