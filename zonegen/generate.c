@@ -117,8 +117,7 @@ serial_next(struct gen *g, int64_t forced, struct reg_err *err)
 	int rc = file_serial(g->out, &prev, err);
 
 	if (rc == REG_ENOTFOUND) {
-		if (asprintf(&prevpath, "%s.prev", g->out) < 0)
-			abort();
+		prevpath = path_with(g->out, ".prev");
 		rc = file_serial(prevpath, &prev, err);
 		free(prevpath);
 	}

@@ -86,8 +86,6 @@ struct input_copy {
 	bool started;
 };
 
-/* OUTPUT with a suffix (caller frees). */
-char *path_with(const char *out, const char *suffix);
 /* File identities: from a stat, by path, compared. */
 void id_of(const struct stat *sb, struct file_id *id);
 bool file_id_of(const char *path, struct file_id *id);

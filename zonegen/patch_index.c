@@ -19,16 +19,6 @@
 #include "patch.h"
 #include "util.h"
 
-char *
-path_with(const char *out, const char *suffix)
-{
-	char *p;
-
-	if (asprintf(&p, "%s%s", out, suffix) < 0)
-		abort();
-	return p;
-}
-
 void
 id_of(const struct stat *sb, struct file_id *id)
 {

@@ -73,11 +73,7 @@ write_zone_fn(void *arg, FILE *f, struct reg_err *err)
 char *
 cache_path(const char *out)
 {
-	char *p;
-
-	if (asprintf(&p, "%s.cache", out) < 0)
-		abort();
-	return p;
+	return path_with(out, ".cache");
 }
 
 /* The zone, read and built, with keys published and denial chains. */
@@ -210,11 +206,9 @@ sign_whole(const struct reg_config *cfg, const struct sign_args *a, const char *
 int
 output_lock(const char *out, struct reg_err *err)
 {
-	char *path;
+	char *path = path_with(out, ".lock");
 	int fd;
 
-	if (asprintf(&path, "%s.lock", out) < 0)
-		abort();
 	/* Read-only: flock needs no more, and a lock file left by another
 	 * user must not stop the run. */
 	if ((fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644)) < 0) {

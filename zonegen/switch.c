@@ -94,11 +94,7 @@ step_denial(const struct switch_state *s, int step)
 static char *
 state_path(const char *out)
 {
-	char *p;
-
-	if (asprintf(&p, "%s.switch", out) < 0)
-		abort();
-	return p;
+	return path_with(out, ".switch");
 }
 
 /* REG_ENOTFOUND when no switch is in progress. */
@@ -157,8 +153,7 @@ state_write(const char *out, const struct switch_state *s, struct reg_err *err)
 	char *path = state_path(out), *prev;
 	int rc = publish_file(path, state_write_fn, (void *)s, err);
 
-	if (asprintf(&prev, "%s.prev", path) < 0)
-		abort();
+	prev = path_with(path, ".prev");
 	unlink(prev);
 	free(prev);
 	free(path);
@@ -168,10 +163,8 @@ state_write(const char *out, const struct switch_state *s, struct reg_err *err)
 static void
 state_remove(const char *out)
 {
-	char *path = state_path(out), *prev;
+	char *path = state_path(out), *prev = path_with(path, ".prev");
 
-	if (asprintf(&prev, "%s.prev", path) < 0)
-		abort();
 	unlink(path);
 	unlink(prev);
 	free(prev);

@@ -398,6 +398,9 @@ int zone_write(const struct zone *, struct zout *, int threads);
 /* One node: each RRset with its RRSIGs, the SOA first, then its NSEC. */
 void zone_write_node(const struct zone *, struct zout *, const struct node *);
 
+/* path followed by suffix ("zone.signed" ".cache"); the caller frees. */
+char *path_with(const char *path, const char *suffix);
+
 /*
  * Atomic publication: open a temporary file next to path, write through
  * the callback, fsync, keep the current file as path.prev (hard link), and

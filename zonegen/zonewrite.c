@@ -240,6 +240,16 @@ zone_write(const struct zone *z, struct zout *o, int threads)
 
 /* --- publication --------------------------------------------------------- */
 
+char *
+path_with(const char *path, const char *suffix)
+{
+	char *p;
+
+	if (asprintf(&p, "%s%s", path, suffix) < 0)
+		abort();
+	return p;
+}
+
 void
 fsync_dir(const char *path)
 {
@@ -262,8 +272,8 @@ keep_previous(const char *path, struct reg_err *err)
 
 	if (access(path, F_OK) != 0)
 		return REG_OK;
-	if (asprintf(&prev, "%s.prev", path) < 0 || asprintf(&tmp, "%s.prev.tmp", path) < 0)
-		abort();
+	prev = path_with(path, ".prev");
+	tmp = path_with(path, ".prev.tmp");
 	unlink(tmp);
 	if (link(path, tmp) != 0 || rename(tmp, prev) != 0) {
 		rc = reg_fail(err, REG_EIO, "%s: cannot keep the previous file: %s", prev,
@@ -328,8 +338,7 @@ publish(const char *path, publish_fn fn, check_fn check, void *arg, bool sync,
 	FILE *f;
 	int fd, rc;
 
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
-		abort();
+	tmp = path_with(path, ".tmp.XXXXXX");
 	if ((fd = mkstemp(tmp)) < 0) {
 		rc = reg_fail(err, REG_EIO, "%s: cannot create: %s", tmp, strerror(errno));
 		free(tmp);
