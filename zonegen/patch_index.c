@@ -339,13 +339,11 @@ index_publish(const char *out, struct ihead *h, const uint8_t *apex, const char 
 	if (!file_id_of(cpath, &h->cache))
 		memset(&h->cache, 0, sizeof(h->cache));
 	free(cpath);
+	/* Nothing but the files it describes makes an index any use: no
+	 * previous one is kept. */
 	if (rc == REG_OK)
-		rc = publish_file_unsynced(xpath, index_write_fn,
-		    &(struct index_out){ h, apex, dirs, e }, err);
-	/* Nothing but the files it describes makes an index any use. */
-	free(xpath);
-	xpath = path_with(out, ".index.prev");
-	unlink(xpath);
+		rc = publish_file_flags(xpath, index_write_fn,
+		    &(struct index_out){ h, apex, dirs, e }, PUBLISH_NOSYNC | PUBLISH_NOPREV, err);
 	free(ipath);
 	free(xpath);
 	return rc;

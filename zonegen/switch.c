@@ -150,12 +150,9 @@ state_write_fn(void *arg, FILE *f, struct reg_err *err)
 static int
 state_write(const char *out, const struct switch_state *s, struct reg_err *err)
 {
-	char *path = state_path(out), *prev;
-	int rc = publish_file(path, state_write_fn, (void *)s, err);
+	char *path = state_path(out);
+	int rc = publish_file_flags(path, state_write_fn, (void *)s, PUBLISH_NOPREV, err);
 
-	prev = path_with(path, ".prev");
-	unlink(prev);
-	free(prev);
 	free(path);
 	return rc;
 }

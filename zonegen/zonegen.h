@@ -419,9 +419,13 @@ int publish_file_checked(const char *path, publish_fn fn, check_fn check, void *
 mode_t publish_mode(void);
 /* Makes a rename in the folder of path durable. */
 void fsync_dir(const char *path);
-/* The same without the fsync: for a file whose loss in a crash costs
- * nothing but time and whose damage its reader detects (patch.c's index). */
-int publish_file_unsynced(const char *path, publish_fn fn, void *arg, struct reg_err *err);
+/* publish_file with flags: PUBLISH_NOSYNC for a file whose loss in a
+ * crash costs nothing but time and whose damage its reader detects (the
+ * incremental index); PUBLISH_NOPREV for state no one goes back to (no
+ * path.prev is kept, and an old one is removed). */
+enum { PUBLISH_NOSYNC = 1 << 0, PUBLISH_NOPREV = 1 << 1 };
+int publish_file_flags(const char *path, publish_fn fn, void *arg, int flags,
+    struct reg_err *err);
 /* Runs a post command through /bin/sh with ZONEGEN_* variables set; REG_OK
  * if it exits 0. Empty command: nothing to do. */
 int run_post_command(const char *cmd, const char *file, const char *zone,

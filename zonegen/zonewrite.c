@@ -308,32 +308,34 @@ write_all(const char *tmp, FILE *f, publish_fn fn, void *arg, bool sync,
 	return rc;
 }
 
-static int publish(const char *path, publish_fn fn, check_fn check, void *arg, bool sync,
+static int publish(const char *path, publish_fn fn, check_fn check, void *arg, int flags,
     struct reg_err *err);
 
 int
 publish_file(const char *path, publish_fn fn, void *arg, struct reg_err *err)
 {
-	return publish(path, fn, NULL, arg, true, err);
+	return publish(path, fn, NULL, arg, 0, err);
 }
 
 int
 publish_file_checked(const char *path, publish_fn fn, check_fn check, void *arg,
     struct reg_err *err)
 {
-	return publish(path, fn, check, arg, true, err);
+	return publish(path, fn, check, arg, 0, err);
 }
 
 int
-publish_file_unsynced(const char *path, publish_fn fn, void *arg, struct reg_err *err)
+publish_file_flags(const char *path, publish_fn fn, void *arg, int flags,
+    struct reg_err *err)
 {
-	return publish(path, fn, NULL, arg, false, err);
+	return publish(path, fn, NULL, arg, flags, err);
 }
 
 static int
-publish(const char *path, publish_fn fn, check_fn check, void *arg, bool sync,
+publish(const char *path, publish_fn fn, check_fn check, void *arg, int flags,
     struct reg_err *err)
 {
+	bool sync = !(flags & PUBLISH_NOSYNC);
 	char *tmp;
 	FILE *f;
 	int fd, rc;
@@ -352,14 +354,19 @@ publish(const char *path, publish_fn fn, check_fn check, void *arg, bool sync,
 		rc = write_all(tmp, f, fn, arg, sync, err);
 	if (rc == REG_OK && check != NULL)
 		rc = check(arg, tmp, err);
-	if (rc == REG_OK)
+	if (rc == REG_OK && !(flags & PUBLISH_NOPREV))
 		rc = keep_previous(path, err);
 	if (rc == REG_OK && rename(tmp, path) != 0)
 		rc = reg_fail(err, REG_EIO, "%s: cannot rename into place: %s", path,
 		    strerror(errno));
 	if (rc != REG_OK)
 		unlink(tmp);
-	else if (sync)
+	else if (flags & PUBLISH_NOPREV) {
+		free(tmp);
+		tmp = path_with(path, ".prev");
+		unlink(tmp);
+	}
+	if (rc == REG_OK && sync)
 		fsync_dir(path);
 	free(tmp);
 	return rc;
