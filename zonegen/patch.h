@@ -15,14 +15,14 @@
 #define RRSIG_EXPIRE_AT	8	/* expiration: octets 8-11 of RRSIG RDATA */
 #define COPY_CHUNK	(16 << 20)
 
-/* A name's octets in the input and the output: the blocks follow each
- * other in both, so the offsets are sums of the lengths before. */
 /* Which file a path names: a file replaced by rename, or rewritten, gets
  * another identity (device, inode, size, modification time). */
 struct file_id {
 	uint64_t dev, ino, size, mtime;
 };
 
+/* A name's octets in the input and the output: the blocks follow each
+ * other in both, so the offsets are sums of the lengths before. */
 struct ientry {
 	uint32_t in_len, out_len;
 	uint32_t cache_off;	/* its entries in OUTPUT.cache, NO_CACHE: none */

@@ -193,12 +193,11 @@ index_write_fn(void *arg, FILE *f, struct reg_err *err)
 		{ io->dirs, io->h->dir_len }, { zero, pad },
 		{ io->e, (size_t)io->h->n * sizeof(*io->e) },
 	};
+	bool ok = fflush(f) == 0;
 
 	if (md == NULL)
 		abort();
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	bool ok = fflush(f) == 0;
-
 	/* Straight to the descriptor: stdio would cut 20 MB into 4 KB writes. */
 	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]) && ok; i++) {
 		EVP_DigestUpdate(md, part[i].p, part[i].n);
@@ -264,12 +263,11 @@ copy_range(int from, off_t off, int to, size_t n)
 }
 
 /*
- * OUTPUT.input: the bytes just signed, from their mapping (not the file by
- * name, which may have been replaced since, nor a link, which an in-place
- * rewrite would change too). Written on a thread of its own while the
- * signed zone is written and synced, whose fsync leaves a core idle; not
- * synced itself: a copy damaged by a crash differs from every new block,
- * which are then all done again.
+ * OUTPUT.input: the very text signed, from memory (not the file by name,
+ * which may have been replaced since, nor a link, which an in-place
+ * rewrite would change too). Written and synced on a thread of its own
+ * while the signed zone is written and synced, whose fsync leaves a core
+ * idle; put in place only once the signed zone is.
  */
 static void *
 input_copy_run(void *arg)

@@ -125,12 +125,11 @@ verify_opts_of(const struct reg_config *cfg, const struct sign_args *a, unsigned
  * when everything passed. An NSEC zone leaves an index for the next
  * run's fast path (patch.c). */
 static int
-sign_publish(const struct reg_config *cfg, const struct sign_args *a, struct zone *z,
-    struct keyset *ks, unsigned denial, const struct zone_text *text,
-    struct sign_result *res, struct reg_err *err)
+sign_publish(const struct sign_args *a, const struct sign_opts *so,
+    const struct verify_opts *vo, struct zone *z, struct keyset *ks,
+    const struct zone_text *text, struct sign_result *res, struct reg_err *err)
 {
-	struct sign_opts so = sign_opts_of(cfg, a);
-	struct verify_opts vo = verify_opts_of(cfg, a, denial, so.threads);
+	unsigned denial = vo->denial;
 	struct timer t;
 	struct cache *cache = NULL;
 	char *cpath = cache_path(a->out);
@@ -141,9 +140,9 @@ sign_publish(const struct reg_config *cfg, const struct sign_args *a, struct zon
 	timer_start(&t, a->verbose);
 	if (!a->full)
 		cache_open(cpath, z->apex, &cache, err);
-	if ((rc = zone_sign(z, ks, cache, &so, &digests, &res->st, err)) == REG_OK) {
+	if ((rc = zone_sign(z, ks, cache, so, &digests, &res->st, err)) == REG_OK) {
 		timer_lap(&t, "signed");
-		rc = zone_verify(z, ks, digests, &vo, err);
+		rc = zone_verify(z, ks, digests, vo, err);
 		timer_lap(&t, "verified");
 	}
 	if (index) {
@@ -152,7 +151,7 @@ sign_publish(const struct reg_config *cfg, const struct sign_args *a, struct zon
 		memset(z->cache_off, 0xff, (z->nnode + 1) * sizeof(*z->cache_off));
 	}
 	if (rc == REG_OK &&
-	    (rc = publish_file(a->out, write_zone_fn, &(struct write_arg){ z, so.threads },
+	    (rc = publish_file(a->out, write_zone_fn, &(struct write_arg){ z, so->threads },
 	    err)) == REG_OK) {
 		res->published = true;
 		timer_lap(&t, "written");
@@ -176,9 +175,10 @@ sign_publish(const struct reg_config *cfg, const struct sign_args *a, struct zon
 
 /* The whole zone: read, prepare, sign, gate, publish. */
 static int
-sign_whole(const struct reg_config *cfg, const struct sign_args *a, const char *keydir,
-    unsigned denial, struct sign_result *res, struct reg_err *err)
+sign_whole(const struct sign_args *a, const char *keydir, const struct sign_opts *so,
+    const struct verify_opts *vo, struct sign_result *res, struct reg_err *err)
 {
+	unsigned denial = vo->denial;
 	struct zone z;
 	struct keyset ks = { 0 };
 	struct zone_text text = { 0 };
@@ -191,7 +191,7 @@ sign_whole(const struct reg_config *cfg, const struct sign_args *a, const char *
 	rc = prepare(&z, &ks, a, keydir, denial, denial == DENIAL_NSEC ? &text : NULL, err);
 	timer_lap(&t, "read and prepared");
 	if (rc == REG_OK)
-		rc = sign_publish(cfg, a, &z, &ks, denial, &text, res, err);
+		rc = sign_publish(a, so, vo, &z, &ks, &text, res, err);
 	if (rc == REG_OK) {
 		res->serial = z.serial;
 		res->negative_ttl = zone_negative_ttl(&z);
@@ -247,7 +247,7 @@ sign_run(const struct reg_config *cfg, const struct sign_args *a, unsigned denia
 	    patch_sign(a, keydir, &so, &vo, res, err))
 		timer_lap(&t, "incremental run");
 	else
-		rc = sign_whole(cfg, a, keydir, denial, res, err);
+		rc = sign_whole(a, keydir, &so, &vo, res, err);
 	if (rc == REG_OK) {
 		log_info("%s: zone %s serial %u signed (%s%s%s): %zu RRsets, %zu new and %zu "
 		    "kept signatures", a->out, res->zone, res->serial,
