@@ -173,11 +173,9 @@ rr_qsort_cmp(const void *a, const void *b)
 static void
 sort_records(struct zone *z)
 {
-	z->in_order = true;
 	for (size_t i = 1; i < z->nrr; i++)
 		if (rr_cmp_owner_type(&z->rr[i - 1], &z->rr[i]) > 0) {
 			qsort(z->rr, z->nrr, sizeof(*z->rr), rr_qsort_cmp);
-			z->in_order = false;
 			return;
 		}
 }

@@ -251,7 +251,6 @@ struct zone {
 
 	uint32_t soa_ttl, soa_minimum, serial;
 	bool dropped_dnssec;	/* the input had RRSIG/NSEC records */
-	bool in_order;		/* zone_build: read in canonical order, not sorted */
 	uint32_t *out_len;	/* zone_write: each node's octets, when not NULL */
 	uint64_t *cache_off;	/* cache_write: where each node's entries start */
 };
