@@ -144,7 +144,7 @@ name_at(const struct patch *p, const char *text, size_t max, void *buf)
 	size_t n;
 	int wlen;
 
-	if ((n = zone_owner_len(text, max)) == 0)
+	if ((n = zone_word_len(text, max)) == 0)
 		return NULL;
 	if (n == 1 && text[0] == '@') {
 		if (!p->has_origin)

@@ -118,10 +118,37 @@ is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+/* What ends a word (WORD_END) and the escape (WORD_ESCAPE), by octet. */
+enum { WORD_END = 1, WORD_ESCAPE = 2 };
+static const uint8_t word_stop[256] = {
+	[' '] = WORD_END, ['\t'] = WORD_END, ['\r'] = WORD_END, ['\n'] = WORD_END,
+	[';'] = WORD_END, ['('] = WORD_END, [')'] = WORD_END, ['"'] = WORD_END,
+	['\\'] = WORD_ESCAPE,
+};
+
 static bool
 ends_token(char c)
 {
-	return is_blank(c) || c == '\n' || c == ';' || c == '(' || c == ')' || c == '"';
+	return word_stop[(uint8_t)c] == WORD_END;
+}
+
+size_t
+zone_word_len(const char *p, size_t max)
+{
+	size_t n = 0;
+
+	if (max == 0 || ends_token(*p))
+		return 0;
+	while (n < max) {
+		uint8_t k = word_stop[(uint8_t)p[n]];
+
+		if (k == WORD_END)
+			break;
+		if (k == WORD_ESCAPE && n + 1 < max && p[n + 1] != '\n')
+			n++;
+		n++;
+	}
+	return n;
 }
 
 /* Skips to the end of a comment (not past the newline). */
@@ -158,12 +185,8 @@ lex_word(struct lexer *lx, struct ztok *t)
 {
 	t->s = lx->p;
 	t->quoted = false;
-	while (lx->p < lx->end && !ends_token(*lx->p)) {
-		if (*lx->p == '\\' && lx->p + 1 < lx->end && lx->p[1] != '\n')
-			lx->p++;
-		lx->p++;
-	}
-	t->len = (uint32_t)(lx->p - t->s);
+	t->len = (uint32_t)zone_word_len(lx->p, (size_t)(lx->end - lx->p));
+	lx->p += t->len;
 }
 
 /*
@@ -908,37 +931,12 @@ empty_line(const char *p, const char *end)
 	return p == end || *p == '\n' || *p == ';';
 }
 
-/* What ends a word (ends_token), and the escape, by octet: the owner of
- * every line of a zone is looked at this way. */
-static const uint8_t word_stop[256] = {
-	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, [';'] = 1, ['('] = 1, [')'] = 1,
-	['"'] = 1, ['\\'] = 2,
-};
-
-size_t
-zone_owner_len(const char *p, size_t max)
-{
-	size_t n = 0;
-
-	if (max == 0 || word_stop[(uint8_t)*p] == 1)
-		return 0;
-	while (n < max) {
-		uint8_t k = word_stop[(uint8_t)p[n]];
-
-		if (k == 1)
-			break;
-		if (k == 2 && n + 1 < max && p[n + 1] != '\n')
-			n++;
-		n++;
-	}
-	return n;
-}
 
 static bool
 block_start(struct zblocks *out, size_t *cap, const char *buf, const char *ls,
     const char *end, int line)
 {
-	size_t len = zone_owner_len(ls, (size_t)(end - ls));
+	size_t len = zone_word_len(ls, (size_t)(end - ls));
 	const char *e = ls + len;
 	const struct zblock *last = out->n > 0 ? &out->b[out->n - 1] : NULL;
 

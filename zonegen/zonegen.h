@@ -353,9 +353,10 @@ struct zblocks {
  * parentheses or quotes. */
 bool zone_blocks(const char *buf, size_t len, struct zblocks *out);
 void zblocks_free(struct zblocks *);
-/* The length of the owner word at p (as the reader's lexer takes a word:
- * up to a blank, newline, ; ( ) or ", with \ escapes), 0 if none. */
-size_t zone_owner_len(const char *p, size_t max);
+/* The length of the word at p, as the reader's lexer takes one (it calls
+ * this): up to a blank, newline, ; ( ) or ", with \ escapes; 0 if none.
+ * The incremental signer reads owners with it, so it cuts as the reader. */
+size_t zone_word_len(const char *p, size_t max);
 
 /* --- writing and publishing (zonewrite.c) -------------------------------- */
 
