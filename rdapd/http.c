@@ -3,10 +3,7 @@
  *
  * One libmicrohttpd daemon per rdap.listen address, each with an
  * internal pool of rdap.threads threads on epoll; connections stay open
- * between requests (HTTP/1.1 keep-alive). Each pool thread lazily opens
- * its own read-only store of the replica, so prepared statements are per
- * thread and never shared; a thread-specific key closes it when the
- * thread ends.
+ * between requests (HTTP/1.1 keep-alive).
  *
  * The request target is taken raw from the URI callback (router.c
  * decodes it); the access handler answers at its first call, whatever
@@ -16,6 +13,10 @@
  * Cache-Control, and If-None-Match turns a 200 into a 304. HEAD is GET
  * without the body (libmicrohttpd sends the headers, Content-Length
  * included, and drops the body).
+ *
+ * Each pool thread has a worker (worker.c): its own read-only store of
+ * the replica, so prepared statements are never shared, and the
+ * snapshot its requests share.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -41,9 +42,7 @@
  * gets libmicrohttpd's own 414 or 431, a short HTML page. */
 #define CONN_MEMORY	8192
 #define LOG_TARGET_MAX	200	/* characters of the target a log line shows */
-#define UPDATED_TTL	1.0	/* seconds a worker trusts the database's age */
-#define READER_MMAP	(4LL << 30)	/* bytes of the replica each worker maps */
-#define READER_CACHE_KIB (32 * 1024)	/* and its page cache */
+#define UPDATED_TTL	1000000	/* microseconds a worker trusts the database's age */
 
 /* When the store cannot be opened there is no arena to build in. */
 static const char unavailable[] =
@@ -53,77 +52,22 @@ static const char unavailable[] =
 
 static struct MHD_Daemon *daemons[LISTEN_MAX];
 static int ndaemons;
-static pthread_key_t worker_key;
-
-/* A pool thread's replica connection and request arena. */
-struct worker {
-	struct store *st;
-	struct arena *a;
-	int64_t updated;	/* the database's age, as last read */
-	double updated_at;	/* when, in mono_now() seconds */
-	char *out;		/* the serialised answer, kept between requests */
-	size_t outcap;
-};
 
 /* One request between the URI callback and the completion callback. */
 struct pending {
 	char *target;		/* raw, at most RDAP_URI_MAX + 1 characters */
-	double start;
+	int64_t start;		/* mono_usec() */
 	bool seen, answered;
 };
-
-double
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-worker_free(void *p)
-{
-	struct worker *w = p;
-
-	store_close(w->st);
-	arena_free(w->a);
-	free(w->out);
-	free(w);
-}
-
-static struct worker *
-worker_get(const struct rdapd *d)
-{
-	struct worker *w = pthread_getspecific(worker_key);
-	struct reg_err err = { 0 };
-	struct store *st;
-
-	if (w != NULL)
-		return w;
-	if ((st = store_open(d->cfg->database.replica, STORE_RDONLY, &err)) == NULL) {
-		log_warnx("%s", reg_err_text(&err));
-		return NULL;
-	}
-	store_set_roid_suffix(st, d->cfg->registry.roid_suffix);
-	if (store_reader_tune(st, READER_MMAP, READER_CACHE_KIB) != REG_OK)
-		log_warnx("%s: cannot map the replica; reading it with system calls",
-		    d->cfg->database.replica);
-	w = xcalloc(1, sizeof(*w));
-	w->st = st;
-	w->a = arena_new();
-	pthread_setspecific(worker_key, w);
-	return w;
-}
 
 /* --- from request to answer --------------------------------------------------- */
 
 /* "Last update of RDAP database": the master time of the changeset the
  * replica applied last; a copy that is no replica (a snapshot of the
  * master) has its newest changelog entry instead. Read at most once per
- * UPDATED_TTL seconds per worker. */
+ * UPDATED_TTL per worker. */
 static int64_t
-data_updated(struct worker *w, const struct rdapd *d, double now)
+data_updated(struct worker *w, const struct rdapd *d, int64_t now)
 {
 	struct reg_replica_state rs;
 	int64_t seq, ts = 0;
@@ -143,10 +87,10 @@ static int
 serve(struct worker *w, struct rq *rq, const char *target, const char *method,
     const struct sockaddr *client)
 {
-	double now = mono_now();
+	int64_t now = mono_usec();
 	int status;
 
-	if ((rq->retry_after = ratelimit_take(rq->d->rl, client, now)) > 0)
+	if ((rq->retry_after = ratelimit_take(rq->d->rl, client, (double)now / 1e6)) > 0)
 		return rdap_error(rq, HTTP_TOO_MANY, "too many queries from your network; "
 		    "retry in %d seconds", rq->retry_after);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
@@ -154,11 +98,11 @@ serve(struct worker *w, struct rq *rq, const char *target, const char *method,
 		return rdap_error(rq, HTTP_METHOD, "RDAP answers GET and HEAD only");
 	if ((status = router_parse(rq, target)) != HTTP_OK)
 		return status;
-	if (store_read_begin(rq->st) != REG_OK)
+	if (worker_read_begin(w, now) != REG_OK)
 		return rdap_error_code(rq, REG_EDB, "the database");
 	rq->updated = data_updated(w, rq->d, now);
 	status = router_dispatch(rq);
-	store_read_end(rq->st);
+	worker_read_end(w);
 	return status;
 }
 
@@ -240,7 +184,7 @@ send_text(struct MHD_Connection *c, const struct rq *rq, int status, const char 
 /* One line per request: client, method, target, status, time. */
 static void
 log_request(const struct sockaddr *sa, const char *method, const char *target,
-    int status, double start)
+    int status, int64_t start)
 {
 	char addr[INET6_ADDRSTRLEN] = "-", shown[LOG_TARGET_MAX + 1];
 	size_t i;
@@ -255,7 +199,7 @@ log_request(const struct sockaddr *sa, const char *method, const char *target,
 		shown[i] = target[i] > ' ' && target[i] < 0x7f ? target[i] : '?';
 	shown[i] = '\0';
 	log_info("%s %s %s%s %d %.2fms", addr, method, shown, target[i] ? "..." : "",
-	    status, (mono_now() - start) * 1000);
+	    status, (double)(mono_usec() - start) / 1000);
 }
 
 /* The client: the peer, or, when the peer is one of rdap.proxies (the
@@ -324,7 +268,7 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	p->target = strndup(uri, RDAP_URI_MAX + 1);
 	if (p->target == NULL)
 		abort();
-	p->start = mono_now();
+	p->start = mono_usec();
 	return p;
 }
 
@@ -455,7 +399,7 @@ http_start(const struct rdapd *d, struct reg_err *err)
 	int rc = REG_OK;
 
 	json_setup();
-	pthread_key_create(&worker_key, worker_free);
+	workers_start();
 	for (tok = strtok_r(copy, ", \t", &save); tok != NULL && rc == REG_OK;
 	    tok = strtok_r(NULL, ", \t", &save))
 		rc = daemon_start(d, tok, err);
@@ -470,6 +414,7 @@ http_start(const struct rdapd *d, struct reg_err *err)
 void
 http_stop(void)
 {
+	workers_stop();
 	for (int i = 0; i < ndaemons; i++)
 		MHD_stop_daemon(daemons[i]);
 	ndaemons = 0;

@@ -4,7 +4,8 @@
  * A request travels:
  *
  *   http.c     libmicrohttpd callbacks: the raw request target, the
- *              client's rate limit (ratelimit.c), one read transaction
+ *              client's rate limit (ratelimit.c), the worker's snapshot
+ *              of the replica (worker.c)
  *   router.c   percent-decoding, the path table, the query parameters
  *   domain.c, nameserver.c, entity.c, help.c, search.c
  *              one handler per object class; each reads the replica
@@ -21,6 +22,7 @@
 #ifndef RDAPD_H
 #define RDAPD_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -214,6 +216,36 @@ void ratelimit_free(struct ratelimit *);
  * seconds until it will (for Retry-After). */
 int ratelimit_take(struct ratelimit *, const struct sockaddr *client, double now);
 
+/* --- worker.c ------------------------------------------------------------ */
+
+#define SNAPSHOT_US	10000	/* how long a worker answers from one snapshot */
+
+/* A pool thread's replica connection, arena and output buffer. */
+struct worker {
+	pthread_mutex_t lock;	/* the store: its thread, or the janitor */
+	struct store *st;
+	struct arena *a;
+	int64_t updated;	/* the database's age, as last read */
+	int64_t updated_at;	/* when, in mono_usec() */
+	char *out;		/* the serialised answer, kept between requests */
+	size_t outcap;
+	struct worker *next;
+};
+
+/* The calling pool thread's worker, opened at its first request; NULL
+ * (logged) when the replica cannot be opened. */
+struct worker *worker_get(const struct rdapd *);
+/* Takes the worker's store for a request: the open snapshot if it is
+ * younger than SNAPSHOT_US, else a new one. worker_read_end gives the
+ * store back (the snapshot stays open for the next request). */
+int worker_read_begin(struct worker *, int64_t now_usec);
+void worker_read_end(struct worker *);
+/* The janitor that ends idle snapshots. */
+void workers_start(void);
+void workers_stop(void);
+/* Monotonic microseconds. */
+int64_t mono_usec(void);
+
 /* --- http.c ---------------------------------------------------------------- */
 
 /* Starts the HTTP daemons on every address of rdap.listen; REG_OK or
@@ -221,7 +253,5 @@ int ratelimit_take(struct ratelimit *, const struct sockaddr *client, double now
 int http_start(const struct rdapd *, struct reg_err *err);
 /* Stops them; every worker's store is closed when its thread ends. */
 void http_stop(void);
-/* Monotonic seconds. */
-double mono_now(void);
 
 #endif

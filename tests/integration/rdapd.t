@@ -694,6 +694,21 @@ sql("INSERT INTO meta(key, value) VALUES ('replica_seq', '42'), ('replica_ts', '
 sleep 1.2;
 is(updated(), '2026-01-01T00:00:00Z', 'database age: the replica\'s last changeset');
 
+# --- snapshots ---------------------------------------------------------------------
+
+# A worker answers from one snapshot for up to 10 ms: a write shows soon
+# after, and a worker gone idle lets go of its snapshot, so that a
+# checkpoint can start the WAL over (busy 0, nothing left in the log).
+my $stamp = 1767312000;
+sql("UPDATE domain SET updated = $stamp WHERE name = 'example.test'");
+sleep 0.05;
+is(events(req('/domain/example.test')->{json})->{'last changed'}, '2026-01-02T00:00:00Z',
+    'snapshots: a write shows in the next answer after 10 ms');
+req('/domain/example.test') for 1 .. 4;
+sleep 0.2;
+is(sql('PRAGMA wal_checkpoint(TRUNCATE)'), '0|0|0',
+    'snapshots: an idle rdapd holds none (the WAL starts over)');
+
 # --- behind deploy/nginx-rdap.conf ---------------------------------------------------
 
 sub free_port {
