@@ -290,12 +290,40 @@ static const char migration_5[] =
 "  amount INTEGER NOT NULL\n"
 ");\n";
 
+/* Statuses and host addresses are read a handful at a time by key (an
+ * RDAP domain answer reads those of its contacts and hosts): stored in
+ * their primary key's B-tree, a row is one descent instead of an index
+ * descent and a table descent. */
+static const char migration_6[] =
+"CREATE TABLE status_by_key (\n"
+"  kind TEXT NOT NULL CHECK (kind IN ('domain', 'host', 'contact')),\n"
+"  object_id INTEGER NOT NULL,\n"
+"  status TEXT NOT NULL,\n"
+"  lang TEXT,\n"
+"  reason TEXT,\n"
+"  PRIMARY KEY (kind, object_id, status)\n"
+") WITHOUT ROWID;\n"
+"INSERT INTO status_by_key SELECT kind, object_id, status, lang, reason FROM status;\n"
+"DROP TABLE status;\n"
+"ALTER TABLE status_by_key RENAME TO status;\n"
+"CREATE TABLE host_addr_by_key (\n"
+"  host_id INTEGER NOT NULL REFERENCES host(id) ON DELETE CASCADE,\n"
+"  addr TEXT NOT NULL,\n"
+"  family INTEGER NOT NULL CHECK (family IN (4, 6)),\n"
+"  PRIMARY KEY (host_id, addr)\n"
+") WITHOUT ROWID;\n"
+"INSERT INTO host_addr_by_key SELECT host_id, addr, family FROM host_addr;\n"
+"DROP TABLE host_addr;\n"
+"ALTER TABLE host_addr_by_key RENAME TO host_addr;\n"
+"CREATE INDEX host_addr_addr ON host_addr(addr);\n";
+
 static const char *const migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
 	migration_4,
 	migration_5,
+	migration_6,
 };
 
 static const char *const public_tables[] = {
