@@ -11,6 +11,7 @@
  * go through name servers (domains by server name or address) spend the
  * same budget on the domain_ns rows they read.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_impl.h"
@@ -388,6 +389,24 @@ ns_row_read(struct arena *a, sqlite3_stmt *s, void *row)
 	r->family = (int)col_int(s, 5);
 }
 
+/* Hosts by name, each one's addresses IPv4 first, then by text. In C:
+ * an ORDER BY builds a temporary B-tree, which costs more than the few
+ * rows of a domain. */
+static int
+ns_row_cmp(const void *x, const void *y)
+{
+	const struct ns_row *p = x, *q = y;
+	int c = strcmp(p->name, q->name);
+
+	if (c != 0)
+		return c;
+	if (p->addr == NULL || q->addr == NULL)
+		return (p->addr != NULL) - (q->addr != NULL);
+	if (p->family != q->family)
+		return p->family - q->family;
+	return strcmp(p->addr, q->addr);
+}
+
 /* Turns rows ordered by host into hosts, each with its addresses. */
 static struct reg_host *
 hosts_group(struct arena *a, const struct ns_row *v, int nrows, int *n)
@@ -423,11 +442,13 @@ ns_read(struct store *st, struct arena *a, int64_t domain_id, struct reg_host **
 	static const char sql[] =
 	    "SELECT h.id, h.name, h.roid, h.domain_id, ha.addr, ha.family FROM domain_ns n "
 	    "JOIN host h ON h.id = n.host_id LEFT JOIN host_addr ha ON ha.host_id = h.id "
-	    "WHERE n.domain_id = ? ORDER BY h.name, ha.family, ha.addr";
+	    "WHERE n.domain_id = ?";
 	struct ns_row *v;
 	int nrows, rc;
 
 	v = stmt_rows(st, a, ns_row_read, sizeof(*v), &nrows, &rc, sql, "i", domain_id);
+	if (rc == REG_OK)
+		qsort(v, (size_t)nrows, sizeof(*v), ns_row_cmp);
 	*out = hosts_group(a, v, rc == REG_OK ? nrows : 0, n);
 	return rc;
 }
@@ -506,17 +527,31 @@ rdap_contact_read(struct arena *a, sqlite3_stmt *s, void *row)
 	c->disclose = (unsigned)col_int(s, col + 5);
 }
 
+/* The registrant, then admin, billing, tech, each by handle: an order
+ * that survives a restore, which may number rows anew. Sorted here, for
+ * the reason of ns_row_cmp. */
+static int
+contact_cmp(const void *x, const void *y)
+{
+	const struct reg_view_contact *p = x, *q = y;
+	bool pr = strcmp(p->type, "registrant") == 0, qr = strcmp(q->type, "registrant") == 0;
+	int c;
+
+	if (pr != qr)
+		return qr - pr;
+	if ((c = strcmp(p->type, q->type)) != 0)
+		return c;
+	return strcmp(p->c.handle, q->c.handle);
+}
+
 /* DS data, contacts, name servers and every status of v->d. */
 static int
 rdap_domain_fill(struct store *st, struct arena *a, struct reg_domain_rdap *v)
 {
-	/* The registrant, then admin, billing, tech, each by handle: an order
-	 * that survives a restore, which may number rows anew. */
 	static const char contacts[] =
-	    "SELECT 'registrant' AS type, " RDAP_CONTACT_COLS ", 0 AS rank FROM contact c "
-	    "WHERE c.id = ?2 UNION ALL SELECT dc.type, " RDAP_CONTACT_COLS ", 1 "
-	    "FROM domain_contact dc JOIN contact c ON c.id = dc.contact_id "
-	    "WHERE dc.domain_id = ?1 ORDER BY rank, type, handle";
+	    "SELECT 'registrant', " RDAP_CONTACT_COLS " FROM contact c WHERE c.id = ?2 "
+	    "UNION ALL SELECT dc.type, " RDAP_CONTACT_COLS " FROM domain_contact dc "
+	    "JOIN contact c ON c.id = dc.contact_id WHERE dc.domain_id = ?1";
 	struct reg_domain *d = &v->d;
 	struct status_row *sv;
 	int nst, rc;
@@ -525,6 +560,8 @@ rdap_domain_fill(struct store *st, struct arena *a, struct reg_domain_rdap *v)
 	if (rc == REG_OK)
 		v->contacts = stmt_rows(st, a, rdap_contact_read, sizeof(*v->contacts),
 		    &v->ncontacts, &rc, contacts, "iz", d->id, d->registrant_id);
+	if (rc == REG_OK)
+		qsort(v->contacts, (size_t)v->ncontacts, sizeof(*v->contacts), contact_cmp);
 	if (rc == REG_OK)
 		rc = ns_read(st, a, d->id, &v->ns, &v->nns);
 	if (rc != REG_OK)

@@ -124,6 +124,10 @@ sql("INSERT INTO domain_ds(domain_id, key_tag, alg, digest_type, digest, key_fla
     . "'AwEAAbase64key==' FROM domain WHERE name = 'shop.test'");
 sql("INSERT INTO domain_contact(domain_id, type, contact_id) SELECT d.id, 'admin', c.id "
     . "FROM domain d, contact c WHERE d.name = 'shop.test' AND c.handle = 'demo-c2'");
+# A third admin whose handle sorts first but whose row came last.
+sql("INSERT INTO domain_contact(domain_id, type, contact_id) SELECT d.id, 'admin', "
+    . "(SELECT id FROM contact WHERE handle < 'demo' ORDER BY id DESC LIMIT 1) "
+    . "FROM domain d WHERE d.name = 'shop.test'");
 sql("UPDATE domain SET rgp = 'redemptionPeriod', deleted = strftime('%s', 'now') "
     . "WHERE name = 'parked.test'");
 sql("INSERT INTO status(kind, object_id, status) SELECT 'domain', id, 'pendingDelete' "
@@ -405,7 +409,14 @@ my $shop = req('/domain/shop.test');
 schema_file($shop, 'rdap_domain.json');
 is_deeply($shop->{json}{secureDNS}{keyData}, [{ flags => 257, protocol => 3, algorithm => 13,
     publicKey => 'AwEAAbase64key==' }], 'keyData');
-is(scalar(grep { $_ eq 'administrative' } @{roles($shop->{json})}), 2, 'two admin contacts');
+my @admins = map { $_->{handle} } grep { $_->{roles}[0] eq 'administrative' }
+    @{$shop->{json}{entities}};
+is(scalar(@admins), 3, 'three admin contacts');
+is_deeply(\@admins, [sort @admins], 'contacts of one role in handle order');
+isnt(join(' ', @admins), sql("SELECT group_concat(handle, ' ') FROM (SELECT c.handle FROM "
+    . "domain_contact dc JOIN contact c ON c.id = dc.contact_id JOIN domain d ON "
+    . "d.id = dc.domain_id WHERE d.name = 'shop.test' AND dc.type = 'admin' ORDER BY c.id)"),
+    '(which is not the order of their rows)');
 
 my $held = req('/domain/held.test');
 schema_file($held, 'rdap_domain.json');
