@@ -4,7 +4,7 @@
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
-PKGS      = sqlite3 openssl libxml-2.0 libidn2 inih jansson libmicrohttpd
+PKGS      = sqlite3 openssl libxml-2.0 libidn2 inih libmicrohttpd
 OPT      ?= -O2 -g
 WARN      = -std=c17 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
             -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
@@ -62,11 +62,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -MMD -MP -o $@ $< $(CORE_LIB) $(LDLIBS) -lcmocka
 
 # A program's unit tests link its objects, all but main.o.
-ZONEGEN_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out zonegen/main.c,$(wildcard zonegen/*.c)))
-$(BUILD)/tests/zonegen/%: tests/unit/zonegen/%.c $(ZONEGEN_OBJ) $(CORE_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit -Izonegen $(CFLAGS) -MMD -MP -o $@ $< $(ZONEGEN_OBJ) \
-	    $(CORE_LIB) $(LDLIBS) -lcmocka
+define program_tests
+$(1)_OBJ := $$(patsubst %.c,$$(BUILD)/%.o,$$(filter-out $(1)/main.c,$$(wildcard $(1)/*.c)))
+$$(BUILD)/tests/$(1)/%: tests/unit/$(1)/%.c $$($(1)_OBJ) $$(CORE_LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CPPFLAGS) -Itests/unit -I$(1) $$(CFLAGS) -MMD -MP -o $$@ $$< $$($(1)_OBJ) \
+	    $$(CORE_LIB) $$(LDLIBS) -lcmocka
+endef
+$(foreach p,zonegen rdapd,$(eval $(call program_tests,$(p))))
 
 # Debian packages: installed on demand, so that a fresh machine needs nothing
 # but `make check` or `make run`. deps-build is an order-only prerequisite

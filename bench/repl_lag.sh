@@ -39,7 +39,7 @@ mkdir -p "$dir/tls"
 driver=$dir/repl_lag
 # shellcheck disable=SC2046
 ${CC:-cc} -O2 -D_GNU_SOURCE -I"$root/core" -o "$driver" "$root/bench/repl_lag.c" \
-    "$BUILD/libcore.a" $(pkg-config --libs sqlite3 openssl libxml-2.0 libidn2 inih jansson libmicrohttpd) -lpthread -lm
+    "$BUILD/libcore.a" $(pkg-config --libs sqlite3 openssl libxml-2.0 libidn2 inih libmicrohttpd) -lpthread -lm
 
 # --- certificates, configuration, master --------------------------------------
 

@@ -51,106 +51,128 @@ role_count(const struct reg_domain_rdap *v, const char *type)
 }
 
 static int
-domain_entities(struct rq *rq, const struct reg_domain_rdap *v, const char *where,
-    json_t *obj)
+domain_entities(struct rq *rq, const struct reg_domain_rdap *v, const char *where)
 {
-	json_t *e = json_array(), *sponsor;
+	struct jw *w = rq->out;
+	struct reg_registrar r;
 	int rc;
 
+	/* The sponsor first read, so that a failure leaves nothing half
+	 * written. */
+	if ((rc = store_registrar_get_by_id(rq->st, rq->a, v->d.sponsor_id, &r)) != REG_OK)
+		return rc;
+	jw_array(w, "entities");
 	for (int i = 0; i < v->ncontacts; i++) {
 		const struct reg_view_contact *c = &v->contacts[i];
 		const char *role = role_of(c->type);
 
-		json_array_append_new(e, entity_contact(rq, &c->c, role, entity_where(rq,
-		    where, role, c->c.handle, role_count(v, c->type) > 1)));
+		jw_object(w, NULL);
+		entity_contact_members(rq, &c->c, role, entity_where(rq, where, role,
+		    c->c.handle, role_count(v, c->type) > 1), false);
+		jw_end(w);
 	}
-	if ((rc = entity_sponsor(rq, v->d.sponsor_id, &sponsor)) == REG_OK)
-		json_array_extend(e, sponsor);
-	json_object_set_new_nocheck(obj, "entities", e);
-	return rc;
+	jw_object(w, NULL);
+	entity_registrar_members(rq, &r, "registrar", false);
+	jw_end(w);
+	jw_end(w);
+	return REG_OK;
 }
 
-static int
-domain_nameservers(struct rq *rq, const struct reg_domain_rdap *v, json_t *obj)
+static void
+domain_nameservers(struct rq *rq, const struct reg_domain_rdap *v)
 {
-	json_t *a = json_array(), *ns;
-	int rc = REG_OK;
-
 	if (v->nns == 0)
-		return REG_OK;
-	for (int i = 0; i < v->nns && rc == REG_OK; i++)
-		if ((rc = nameserver_object(rq, &v->ns[i], false, &ns)) == REG_OK)
-			json_array_append_new(a, ns);
-	json_object_set_new_nocheck(obj, "nameservers", a);
-	return rc;
+		return;
+	jw_array(rq->out, "nameservers");
+	for (int i = 0; i < v->nns; i++) {
+		jw_object(rq->out, NULL);
+		nameserver_members(rq, &v->ns[i], false);
+		jw_end(rq->out);
+	}
+	jw_end(rq->out);
 }
 
 /* RFC 9083 5.3 secureDNS; RFC 5910 keyData rides on its DS record in
  * the store and becomes an entry of keyData here. */
-static json_t *
-secure_dns(const struct reg_domain *d)
+static void
+secure_dns(struct jw *w, const struct reg_domain *d)
 {
-	json_t *s = json_object(), *ds = json_array(), *keys = json_array();
+	int nkeys = 0;
 
-	json_object_set_new_nocheck(s, "delegationSigned", json_boolean(d->nds > 0));
+	jw_object(w, "secureDNS");
+	jw_bool(w, "delegationSigned", d->nds > 0);
 	if (d->max_sig_life > 0)
-		json_object_set_new_nocheck(s, "maxSigLife", json_integer(d->max_sig_life));
-	for (int i = 0; i < d->nds; i++) {
-		const struct reg_ds *r = &d->ds[i];
+		jw_int(w, "maxSigLife", d->max_sig_life);
+	if (d->nds > 0) {
+		jw_array(w, "dsData");
+		for (int i = 0; i < d->nds; i++) {
+			const struct reg_ds *r = &d->ds[i];
 
-		json_array_append_new(ds, json_pack("{s:i, s:i, s:s, s:i}", "keyTag",
-		    r->key_tag, "algorithm", r->alg, "digest", r->digest, "digestType",
-		    r->digest_type));
-		if (r->has_key)
-			json_array_append_new(keys, json_pack("{s:i, s:i, s:s, s:i}", "flags",
-			    r->key_flags, "protocol", r->key_protocol, "publicKey", r->key_pub,
-			    "algorithm", r->key_alg));
+			jw_object(w, NULL);
+			jw_int(w, "keyTag", r->key_tag);
+			jw_int(w, "algorithm", r->alg);
+			jw_string(w, "digest", r->digest);
+			jw_int(w, "digestType", r->digest_type);
+			jw_end(w);
+			nkeys += r->has_key;
+		}
+		jw_end(w);
 	}
-	if (d->nds > 0)
-		json_object_set_new_nocheck(s, "dsData", ds);
-	if (json_array_size(keys) > 0)
-		json_object_set_new_nocheck(s, "keyData", keys);
-	return s;
+	if (nkeys > 0) {
+		jw_array(w, "keyData");
+		for (int i = 0; i < d->nds; i++) {
+			const struct reg_ds *r = &d->ds[i];
+
+			if (!r->has_key)
+				continue;
+			jw_object(w, NULL);
+			jw_int(w, "flags", r->key_flags);
+			jw_int(w, "protocol", r->key_protocol);
+			jw_string(w, "publicKey", r->key_pub);
+			jw_int(w, "algorithm", r->key_alg);
+			jw_end(w);
+		}
+		jw_end(w);
+	}
+	jw_end(w);
 }
 
-static json_t *
+static void
 domain_links(struct rq *rq, const struct reg_domain *d)
 {
-	const char *self = rdap_url(rq, DOMAIN, d->name);
-	json_t *links = json_array();
+	const char *self = rdap_links_begin(rq, DOMAIN, d->name);
 
-	json_array_append_new(links, rdap_link(self, "self", self, RDAP_MEDIA_TYPE));
 	if (d->sponsor != NULL)
-		json_array_append_new(links, rdap_link(self, "related",
-		    rdap_url(rq, "entity", d->sponsor), RDAP_MEDIA_TYPE));
-	return links;
+		rdap_link(rq, self, "related", rdap_url(rq, "entity", d->sponsor),
+		    RDAP_MEDIA_TYPE);
+	jw_end(rq->out);
 }
 
 int
-domain_object(struct rq *rq, const struct reg_domain_rdap *v, const char *where,
-    json_t **out)
+domain_members(struct rq *rq, const struct reg_domain_rdap *v, const char *where)
 {
 	const struct reg_domain *d = &v->d;
-	json_t *o = json_object(), *events = json_array();
+	struct jw *w = rq->out;
+	bool top = strcmp(where, "$") == 0;
 	int rc;
 
-	json_object_set_new_nocheck(o, "objectClassName", json_string(DOMAIN));
-	json_object_set_new_nocheck(o, "handle", json_string(d->roid));
-	json_object_set_new_nocheck(o, "ldhName", json_string(d->name));
-	json_set_str(o, "unicodeName", d->uname);
-	json_object_set_new_nocheck(o, "status", rdap_status(&d->statuses, d->rgp));
-	rdap_event(events, "registration", d->created);
-	rdap_event(events, "expiration", d->expires);
-	rdap_event(events, "last changed", d->updated);
-	rdap_event(events, "transfer", d->transferred);
-	json_object_set_new_nocheck(o, "events", events);
-	if ((rc = domain_entities(rq, v, where, o)) != REG_OK ||
-	    (rc = domain_nameservers(rq, v, o)) != REG_OK)
+	jw_string(w, "objectClassName", DOMAIN);
+	jw_string(w, "handle", d->roid);
+	jw_string(w, "ldhName", d->name);
+	jw_string(w, "unicodeName", d->uname);
+	rdap_status(rq, &d->statuses, d->rgp);
+	rdap_events_begin(rq);
+	rdap_event(rq, "registration", d->created);
+	rdap_event(rq, "expiration", d->expires);
+	rdap_event(rq, "last changed", d->updated);
+	rdap_event(rq, "transfer", d->transferred);
+	rdap_events_end(rq, top);
+	if ((rc = domain_entities(rq, v, where)) != REG_OK)
 		return rc;
-	json_object_set_new_nocheck(o, "secureDNS", secure_dns(d));
-	json_object_set_new_nocheck(o, "links", domain_links(rq, d));
-	rdap_port43(rq, o);
-	*out = o;
+	domain_nameservers(rq, v);
+	secure_dns(w, d);
+	domain_links(rq, d);
+	rdap_port43(rq);
 	return REG_OK;
 }
 
@@ -160,16 +182,17 @@ domain_lookup(struct rq *rq, const char *name)
 	char alabel[NAME_TEXT_MAX + 1];
 	struct reg_err err = { 0 };
 	struct reg_domain_rdap v;
-	json_t *o;
 	int rc;
 
 	if (name_lookup_normalize(name, alabel, sizeof(alabel), &err) != REG_OK)
 		return rdap_error(rq, HTTP_BAD_REQUEST, "'%s' is not a domain name: %s",
 		    name, reg_err_text(&err));
-	if ((rc = store_domain_rdap(rq->st, rq->a, alabel, 0, &v)) != REG_OK ||
-	    (rc = domain_object(rq, &v, "$", &o)) != REG_OK)
+	if ((rc = store_domain_rdap(rq->st, rq->a, alabel, 0, &v)) != REG_OK)
 		return rdap_error_code(rq, rc, arena_printf(rq->a, "domain %s", alabel));
-	rdap_top(rq, o, NOTICE_TERMS | NOTICE_STATUS | NOTICE_INACCURACY);
-	rq->body = o;
+	jw_object(rq->out, NULL);
+	if ((rc = domain_members(rq, &v, "$")) != REG_OK)
+		return rdap_error_code(rq, rc, arena_printf(rq->a, "domain %s", alabel));
+	rdap_notices(rq, NOTICE_TERMS | NOTICE_STATUS | NOTICE_INACCURACY);
+	rdap_finish(rq);
 	return HTTP_OK;
 }

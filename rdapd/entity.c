@@ -26,85 +26,89 @@ contact_postal(const struct reg_contact *c)
 	return c->intl.name != NULL ? &c->intl : &c->loc;
 }
 
-static json_t *
-contact_card(const struct reg_contact *c)
+static void
+contact_card(struct rq *rq, const struct reg_contact *c)
 {
 	const struct reg_postal *p = contact_postal(c);
-	json_t *card = jcard_new();
 
-	jcard_text(card, "fn", p->name != NULL ? p->name : "");
-	jcard_text(card, "kind", "individual");
-	jcard_text(card, "org", p->org);
-	jcard_adr(card, &p->addr);
-	jcard_tel(card, "voice", c->voice, c->voice_ext);
-	jcard_tel(card, "fax", c->fax, c->fax_ext);
-	jcard_text(card, "email", c->email);
-	return card;
+	jcard_begin(rq);
+	jcard_text(rq, "fn", p->name != NULL ? p->name : "");
+	jcard_text(rq, "kind", "individual");
+	jcard_text(rq, "org", p->org);
+	jcard_adr(rq, &p->addr);
+	jcard_tel(rq, "voice", c->voice, c->voice_ext);
+	jcard_tel(rq, "fax", c->fax, c->fax_ext);
+	jcard_text(rq, "email", c->email);
+	jcard_end(rq);
 }
 
-/* The members every entity has: class, handle, roles, self link. */
-static json_t *
-entity_new(struct rq *rq, const char *handle, const char *role)
+/* The members every entity starts with: class, handle, roles; and its
+ * links array, left open. */
+static void
+entity_begin(struct rq *rq, const char *handle, const char *role)
 {
-	json_t *e = json_object();
+	struct jw *w = rq->out;
 
-	json_object_set_new_nocheck(e, "objectClassName", json_string(ENTITY));
-	json_object_set_new_nocheck(e, "handle", json_string(handle));
+	jw_string(w, "objectClassName", ENTITY);
+	jw_string(w, "handle", handle);
 	if (role != NULL) {
-		json_t *roles = json_array();
-
-		json_array_append_new(roles, json_string(role));
-		json_object_set_new_nocheck(e, "roles", roles);
+		jw_array(w, "roles");
+		jw_string(w, NULL, role);
+		jw_end(w);
 	}
-	json_object_set_new_nocheck(e, "links", rdap_self_links(rq, ENTITY, handle));
-	return e;
+	rdap_links_begin(rq, ENTITY, handle);
 }
 
-json_t *
-entity_contact(struct rq *rq, const struct reg_contact *c, const char *role,
-    const char *where)
+void
+entity_contact_members(struct rq *rq, const struct reg_contact *c, const char *role,
+    const char *where, bool top)
 {
 	const struct reg_contact *shown = redact_contact(rq, c, role, where);
-	json_t *e = entity_new(rq, c->handle, role), *events = json_array();
 
-	json_object_set_new_nocheck(e, "vcardArray", contact_card(shown));
-	json_object_set_new_nocheck(e, "status", rdap_status(&c->statuses, NULL));
-	rdap_event(events, "registration", c->created);
-	rdap_event(events, "last changed", c->updated);
-	rdap_event(events, "transfer", c->transferred);
-	json_object_set_new_nocheck(e, "events", events);
-	return e;
+	entity_begin(rq, c->handle, role);
+	jw_end(rq->out);
+	contact_card(rq, shown);
+	rdap_status(rq, &c->statuses, NULL);
+	rdap_events_begin(rq);
+	rdap_event(rq, "registration", c->created);
+	rdap_event(rq, "last changed", c->updated);
+	rdap_event(rq, "transfer", c->transferred);
+	rdap_events_end(rq, top);
 }
 
-static json_t *
-registrar_card(const struct reg_registrar *r)
+static void
+registrar_card(struct rq *rq, const struct reg_registrar *r)
 {
-	json_t *card = jcard_new();
-
-	jcard_text(card, "fn", r->name);
-	jcard_text(card, "kind", "org");
-	jcard_adr(card, &r->addr);
-	jcard_tel(card, "voice", r->voice, NULL);
-	jcard_tel(card, "fax", r->fax, NULL);
+	jcard_begin(rq);
+	jcard_text(rq, "fn", r->name);
+	jcard_text(rq, "kind", "org");
+	jcard_adr(rq, &r->addr);
+	jcard_tel(rq, "voice", r->voice, NULL);
+	jcard_tel(rq, "fax", r->fax, NULL);
 	if (r->email != NULL && r->email[0] != '\0')
-		jcard_text(card, "email", r->email);
-	return card;
+		jcard_text(rq, "email", r->email);
+	jcard_end(rq);
 }
 
 /* ICANN RDAP profile 2.4.5: the registrar's abuse contact. */
-static json_t *
+static void
 registrar_abuse(struct rq *rq, const struct reg_registrar *r)
 {
-	json_t *e = json_object(), *roles = json_array(), *card = jcard_new();
+	struct jw *w = rq->out;
 
-	json_object_set_new_nocheck(e, "objectClassName", json_string(ENTITY));
-	json_array_append_new(roles, json_string("abuse"));
-	json_object_set_new_nocheck(e, "roles", roles);
-	jcard_text(card, "fn", "Abuse Contact");
-	jcard_tel(card, "voice", r->voice, NULL);
-	jcard_text(card, "email", r->email);
-	json_object_set_new_nocheck(e, "vcardArray", card);
-	return e;
+	jw_array(w, "entities");
+	jw_object(w, NULL);
+	jw_string(w, "objectClassName", ENTITY);
+	jw_array(w, "roles");
+	jw_string(w, NULL, "abuse");
+	jw_end(w);
+	jcard_begin(rq);
+	jcard_text(rq, "fn", "Abuse Contact");
+	jcard_tel(rq, "voice", r->voice, NULL);
+	jcard_text(rq, "email", r->email);
+	jcard_end(rq);
+	jw_end(w);
+	jw_end(w);
 }
 
 static const char *
@@ -117,50 +121,52 @@ registrar_status(const char *state)
 	return "inactive";
 }
 
-json_t *
-entity_registrar(struct rq *rq, const struct reg_registrar *r, const char *role)
+void
+entity_registrar_members(struct rq *rq, const struct reg_registrar *r, const char *role,
+    bool top)
 {
-	json_t *e = entity_new(rq, r->handle, role), *v = json_array();
-	json_t *events = json_array();
+	struct jw *w = rq->out;
+	const char *self;
 
-	json_object_set_new_nocheck(e, "vcardArray", registrar_card(r));
-	if (r->iana_id > 0) {
-		json_t *id = json_object(), *ids = json_array();
-
-		json_object_set_new_nocheck(id, "type", json_string(IANA_ID_TYPE));
-		json_object_set_new_nocheck(id, "identifier",
-		    json_string(arena_printf(rq->a, "%" PRId64, r->iana_id)));
-		json_array_append_new(ids, id);
-		json_object_set_new_nocheck(e, "publicIds", ids);
-	}
-	json_array_append_new(v, json_string(registrar_status(r->state)));
-	json_object_set_new_nocheck(e, "status", v);
+	entity_begin(rq, r->handle, role);
+	self = rdap_url(rq, ENTITY, r->handle);
 	if (r->url != NULL && (strncmp(r->url, "https://", 8) == 0 ||
 	    strncmp(r->url, "http://", 7) == 0))
-		json_array_append_new(json_object_get(e, "links"), rdap_link(
-		    rdap_url(rq, ENTITY, r->handle), "about", r->url, "text/html"));
-	if (r->email != NULL && r->email[0] != '\0') {
-		json_t *abuse = json_array();
-
-		json_array_append_new(abuse, registrar_abuse(rq, r));
-		json_object_set_new_nocheck(e, "entities", abuse);
+		rdap_link(rq, self, "about", r->url, "text/html");
+	jw_end(w);
+	registrar_card(rq, r);
+	if (r->iana_id > 0) {
+		jw_array(w, "publicIds");
+		jw_object(w, NULL);
+		jw_string(w, "type", IANA_ID_TYPE);
+		jw_string(w, "identifier", arena_printf(rq->a, "%" PRId64, r->iana_id));
+		jw_end(w);
+		jw_end(w);
 	}
-	rdap_event(events, "registration", r->created);
-	rdap_event(events, "last changed", r->updated);
-	json_object_set_new_nocheck(e, "events", events);
-	return e;
+	jw_array(w, "status");
+	jw_string(w, NULL, registrar_status(r->state));
+	jw_end(w);
+	if (r->email != NULL && r->email[0] != '\0')
+		registrar_abuse(rq, r);
+	rdap_events_begin(rq);
+	rdap_event(rq, "registration", r->created);
+	rdap_event(rq, "last changed", r->updated);
+	rdap_events_end(rq, top);
 }
 
 int
-entity_sponsor(struct rq *rq, int64_t registrar_id, json_t **out)
+entity_sponsor(struct rq *rq, int64_t registrar_id)
 {
 	struct reg_registrar r;
 	int rc;
 
 	if ((rc = store_registrar_get_by_id(rq->st, rq->a, registrar_id, &r)) != REG_OK)
 		return rc;
-	*out = json_array();
-	json_array_append_new(*out, entity_registrar(rq, &r, "registrar"));
+	jw_array(rq->out, "entities");
+	jw_object(rq->out, NULL);
+	entity_registrar_members(rq, &r, "registrar", false);
+	jw_end(rq->out);
+	jw_end(rq->out);
 	return REG_OK;
 }
 
@@ -168,25 +174,25 @@ entity_sponsor(struct rq *rq, int64_t registrar_id, json_t **out)
 static int
 contact_answer(struct rq *rq, const struct reg_contact *c)
 {
-	json_t *e = entity_contact(rq, c, NULL, "$"), *sponsor;
 	int rc;
 
-	if ((rc = entity_sponsor(rq, c->sponsor_id, &sponsor)) != REG_OK)
+	jw_object(rq->out, NULL);
+	entity_contact_members(rq, c, NULL, "$", true);
+	if ((rc = entity_sponsor(rq, c->sponsor_id)) != REG_OK)
 		return rdap_error_code(rq, rc, "the contact's registrar");
-	json_object_set_new_nocheck(e, "entities", sponsor);
-	rdap_port43(rq, e);
-	rdap_top(rq, e, NOTICE_TERMS | NOTICE_STATUS | NOTICE_INACCURACY);
-	rq->body = e;
+	rdap_port43(rq);
+	rdap_notices(rq, NOTICE_TERMS | NOTICE_STATUS | NOTICE_INACCURACY);
+	rdap_finish(rq);
 	return HTTP_OK;
 }
 
 static int
 registrar_answer(struct rq *rq, const struct reg_registrar *r)
 {
-	json_t *e = entity_registrar(rq, r, NULL);
-
-	rdap_top(rq, e, NOTICE_TERMS);
-	rq->body = e;
+	jw_object(rq->out, NULL);
+	entity_registrar_members(rq, r, NULL, true);
+	rdap_notices(rq, NOTICE_TERMS);
+	rdap_finish(rq);
 	return HTTP_OK;
 }
 

@@ -37,24 +37,27 @@ http_reason(int status)
 int
 rdap_error(struct rq *rq, int status, const char *fmt, ...)
 {
+	struct jw *w = rq->out;
 	char text[512];
-	json_t *e = json_object(), *desc = json_array(), *line;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	json_object_set_new_nocheck(e, "errorCode", json_integer(status));
-	json_object_set_new_nocheck(e, "title", json_string(http_reason(status)));
-	/* The text may quote the client's bytes, cut anywhere by vsnprintf;
-	 * jansson refuses what is not UTF-8. */
-	if ((line = json_string(text)) == NULL)
-		line = json_string(http_reason(status));
-	json_array_append_new(desc, line);
-	json_object_set_new_nocheck(e, "description", desc);
-	rq->redacted = NULL;
-	rdap_top(rq, e, 0);
-	rq->body = e;
+	/* Whatever was written of an answer goes. */
+	jw_reset(w);
+	jw_reset(rq->redacted);
+	rq->nredacted = 0;
+	rq->notices_open = rq->claims_redacted = false;
+	jw_object(w, NULL);
+	jw_int(w, "errorCode", status);
+	jw_string(w, "title", http_reason(status));
+	/* The text may quote the client's bytes, cut anywhere by vsnprintf:
+	 * jsonw makes what is not UTF-8 U+FFFD. */
+	jw_array(w, "description");
+	jw_string(w, NULL, text);
+	jw_end(w);
+	rdap_finish(rq);
 	return status;
 }
 

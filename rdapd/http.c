@@ -237,7 +237,6 @@ answer(const struct rdapd *d, struct MHD_Connection *c, struct pending *p,
 	struct worker *w = worker_get(d);
 	struct rq rq = { .d = d };
 	enum MHD_Result ok;
-	size_t len;
 	int status;
 
 	if (w == NULL) {
@@ -246,14 +245,16 @@ answer(const struct rdapd *d, struct MHD_Connection *c, struct pending *p,
 		    sizeof(unavailable) - 1);
 	}
 	arena_reset(w->a);
-	json_use_arena(w->a);
+	jw_reset(&w->out);
+	jw_reset(&w->redacted);
 	rq.st = w->st;
 	rq.a = w->a;
+	rq.out = &w->out;
+	rq.redacted = &w->redacted;
 	status = serve(w, &rq, p->target, method, client);
-	if (rq.body == NULL)
+	if (w->out.n == 0 || w->out.depth != 0)
 		status = rdap_error(&rq, HTTP_INTERNAL, "no answer was built");
-	len = json_write(rq.body, &w->out, &w->outcap);
-	ok = send_text(c, &rq, status, w->out, len);
+	ok = send_text(c, &rq, status, w->out.p, w->out.n);
 	log_request(client, method, p->target, status, p->start);
 	return ok;
 }
@@ -398,7 +399,6 @@ http_start(const struct rdapd *d, struct reg_err *err)
 	char *copy = xstrdup(d->cfg->rdap.listen), *tok, *save = NULL;
 	int rc = REG_OK;
 
-	json_setup();
 	workers_start();
 	for (tok = strtok_r(copy, ", \t", &save); tok != NULL && rc == REG_OK;
 	    tok = strtok_r(NULL, ", \t", &save))

@@ -1,7 +1,7 @@
 /*
- * json.c: the builders every answer shares: jansson on the request
- * arena, the topmost members (rdapConformance, notices, lang), links,
- * events, the RFC 8056 status mapping and jCard (RFC 7095).
+ * json.c: the builders every answer shares: the topmost members
+ * (notices, rdapConformance, lang, redacted), links, events, the RFC 8056
+ * status mapping and jCard (RFC 7095), written through jsonw.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,46 +20,15 @@
 #define CONFORMANCE_TIG		"icann_rdap_technical_implementation_guide_1"
 
 #define STATUS_CODES_URL	"https://icann.org/epp"
-
-static _Thread_local struct arena *json_arena;
-
-static void *
-arena_malloc(size_t n)
-{
-	return arena_alloc(json_arena, n);
-}
-
-static void
-arena_nofree(void *p)
-{
-}
+#define STATUS_MAX		32	/* RDAP statuses one object can have */
 
 void
-json_setup(void)
-{
-	json_set_alloc_funcs(arena_malloc, arena_nofree);
-}
-
-void
-json_use_arena(struct arena *a)
-{
-	json_arena = a;
-}
-
-void
-json_set_str(json_t *obj, const char *key, const char *s)
-{
-	if (s != NULL)
-		json_object_set_new_nocheck(obj, key, json_string(s));
-}
-
-void
-rdap_port43(struct rq *rq, json_t *obj)
+rdap_port43(struct rq *rq)
 {
 	const char *server = rq->d->cfg->registry.whois_server;
 
 	if (server != NULL && server[0] != '\0')
-		json_object_set_new_nocheck(obj, "port43", json_string(server));
+		jw_string(rq->out, "port43", server);
 }
 
 /* --- links ------------------------------------------------------------------ */
@@ -96,26 +65,28 @@ rdap_url(struct rq *rq, const char *kind, const char *key)
 	return s;
 }
 
-json_t *
-rdap_link(const char *value, const char *rel, const char *href, const char *type)
+void
+rdap_link(struct rq *rq, const char *value, const char *rel, const char *href,
+    const char *type)
 {
-	json_t *l = json_object();
+	struct jw *w = rq->out;
 
-	json_object_set_new_nocheck(l, "value", json_string(value));
-	json_object_set_new_nocheck(l, "rel", json_string(rel));
-	json_object_set_new_nocheck(l, "href", json_string(href));
-	json_set_str(l, "type", type);
-	return l;
+	jw_object(w, NULL);
+	jw_string(w, "value", value);
+	jw_string(w, "rel", rel);
+	jw_string(w, "href", href);
+	jw_string(w, "type", type);
+	jw_end(w);
 }
 
-json_t *
-rdap_self_links(struct rq *rq, const char *kind, const char *key)
+const char *
+rdap_links_begin(struct rq *rq, const char *kind, const char *key)
 {
 	const char *url = rdap_url(rq, kind, key);
-	json_t *links = json_array();
 
-	json_array_append_new(links, rdap_link(url, "self", url, RDAP_MEDIA_TYPE));
-	return links;
+	jw_array(rq->out, "links");
+	rdap_link(rq, url, "self", url, RDAP_MEDIA_TYPE);
+	return url;
 }
 
 /* --- events and status -------------------------------------------------------- */
@@ -147,18 +118,32 @@ rfc3339(int64_t t, char *out)
 }
 
 void
-rdap_event(json_t *events, const char *action, int64_t t)
+rdap_events_begin(struct rq *rq)
+{
+	jw_array(rq->out, "events");
+}
+
+void
+rdap_event(struct rq *rq, const char *action, int64_t t)
 {
 	char when[REG_TIME_LEN];
-	json_t *e;
 
 	if (t == 0)
 		return;
 	rfc3339(t, when);
-	e = json_object();
-	json_object_set_new_nocheck(e, "eventAction", json_string_nocheck(action));
-	json_object_set_new_nocheck(e, "eventDate", json_string_nocheck(when));
-	json_array_append_new(events, e);
+	jw_object(rq->out, NULL);
+	jw_string(rq->out, "eventAction", action);
+	jw_string(rq->out, "eventDate", when);
+	jw_end(rq->out);
+}
+
+/* ICANN profile: a lookup's own object says how fresh the data is. */
+void
+rdap_events_end(struct rq *rq, bool top)
+{
+	if (top)
+		rdap_event(rq, "last update of RDAP database", rq->updated);
+	jw_end(rq->out);
 }
 
 /* RFC 8056 section 2, the mapping after its registrations. */
@@ -200,118 +185,121 @@ status_rdap(const char *epp)
 	return NULL;
 }
 
-/* Appends the RDAP form of epp once; statuses RFC 8056 does not name
- * are left out rather than invented. */
+/* Writes the RDAP form of epp once (seen holds those written);
+ * statuses RFC 8056 does not name are left out rather than invented. */
 static void
-status_append(json_t *v, const char *epp)
+status_add(struct jw *w, const char *epp, const char **seen, int *nseen)
 {
 	const char *s = status_rdap(epp);
-	size_t i;
-	json_t *have;
 
-	if (s == NULL)
+	if (s == NULL || *nseen == STATUS_MAX)
 		return;
-	json_array_foreach(v, i, have)
-		if (strcmp(json_string_value(have), s) == 0)
+	for (int i = 0; i < *nseen; i++)
+		if (seen[i] == s)
 			return;
-	json_array_append_new(v, json_string(s));
+	seen[(*nseen)++] = s;
+	jw_string(w, NULL, s);
 }
 
-json_t *
-rdap_status(const struct reg_status_list *l, const char *rgp)
+void
+rdap_status(struct rq *rq, const struct reg_status_list *l, const char *rgp)
 {
-	json_t *v = json_array();
+	const char *seen[STATUS_MAX];
+	int nseen = 0;
 
+	jw_array(rq->out, "status");
 	for (int i = 0; i < l->n; i++)
-		status_append(v, l->v[i].status);
+		status_add(rq->out, l->v[i].status, seen, &nseen);
 	if (rgp != NULL)
-		status_append(v, rgp);
-	return v;
+		status_add(rq->out, rgp, seen, &nseen);
+	jw_end(rq->out);
 }
 
 /* --- jCard ------------------------------------------------------------------- */
 
-json_t *
-jcard_new(void)
+void
+jcard_begin(struct rq *rq)
 {
-	json_t *card = json_array(), *props = json_array();
-
-	json_array_append_new(card, json_string("vcard"));
-	json_array_append_new(card, props);
-	jcard_text(card, "version", "4.0");
-	return card;
+	jw_array(rq->out, "vcardArray");
+	jw_string(rq->out, NULL, "vcard");
+	jw_array(rq->out, NULL);
+	jcard_text(rq, "version", "4.0");
 }
 
 void
-jcard_add(json_t *card, const char *prop, json_t *params, const char *type,
-    json_t *value)
+jcard_end(struct rq *rq)
 {
-	json_t *p = json_array();
+	jw_end(rq->out);
+	jw_end(rq->out);
+}
 
-	json_array_append_new(p, json_string(prop));
-	json_array_append_new(p, params != NULL ? params : json_object());
-	json_array_append_new(p, json_string(type));
-	json_array_append_new(p, value);
-	json_array_append_new(json_array_get(card, 1), p);
+/* Opens [prop, params, type, ...] with an empty params object, or one
+ * with a single member key: val. */
+static void
+prop_begin(struct jw *w, const char *prop, const char *key, const char *val,
+    const char *type)
+{
+	jw_array(w, NULL);
+	jw_string(w, NULL, prop);
+	jw_object(w, NULL);
+	jw_string(w, key, val);
+	jw_end(w);
+	jw_string(w, NULL, type);
 }
 
 void
-jcard_text(json_t *card, const char *prop, const char *s)
+jcard_text(struct rq *rq, const char *prop, const char *s)
 {
-	if (s != NULL)
-		jcard_add(card, prop, NULL, "text", json_string(s));
+	if (s == NULL)
+		return;
+	prop_begin(rq->out, prop, NULL, NULL, "text");
+	jw_string(rq->out, NULL, s);
+	jw_end(rq->out);
 }
 
-static json_t *
-str_or_empty(const char *s)
+static const char *
+or_empty(const char *s)
 {
-	return json_string(s != NULL ? s : "");
-}
-
-/* The street part: one line as a string, several as an array. */
-static json_t *
-adr_street(const struct reg_address *a)
-{
-	json_t *v;
-	int n = 0;
-
-	for (int i = 0; i < 3; i++)
-		n += a->street[i] != NULL;
-	if (n <= 1)
-		return str_or_empty(a->street[0]);
-	v = json_array();
-	for (int i = 0; i < 3; i++)
-		if (a->street[i] != NULL)
-			json_array_append_new(v, json_string(a->street[i]));
-	return v;
+	return s != NULL ? s : "";
 }
 
 /* RFC 6350 6.3.1 order: PO box, extended, street, locality, region,
  * postal code, country name; the country goes as the "cc" parameter
- * (RFC 8605), the name part stays empty. */
+ * (RFC 8605), the name part stays empty. The street is one line as a
+ * string, several as an array. */
 void
-jcard_adr(json_t *card, const struct reg_address *a)
+jcard_adr(struct rq *rq, const struct reg_address *a)
 {
-	json_t *params = json_object(), *v = json_array();
+	struct jw *w = rq->out;
+	int lines = 0;
 
-	if (a->cc != NULL)
-		json_object_set_new_nocheck(params, "cc", json_string(a->cc));
-	json_array_append_new(v, json_string(""));
-	json_array_append_new(v, json_string(""));
-	json_array_append_new(v, adr_street(a));
-	json_array_append_new(v, str_or_empty(a->city));
-	json_array_append_new(v, str_or_empty(a->sp));
-	json_array_append_new(v, str_or_empty(a->pc));
-	json_array_append_new(v, json_string(""));
-	jcard_add(card, "adr", params, "text", v);
+	for (int i = 0; i < 3; i++)
+		lines += a->street[i] != NULL;
+	prop_begin(w, "adr", a->cc != NULL ? "cc" : NULL, a->cc, "text");
+	jw_array(w, NULL);
+	jw_string(w, NULL, "");
+	jw_string(w, NULL, "");
+	if (lines <= 1) {
+		jw_string(w, NULL, or_empty(a->street[0]));
+	} else {
+		jw_array(w, NULL);
+		for (int i = 0; i < 3; i++)
+			jw_string(w, NULL, a->street[i]);
+		jw_end(w);
+	}
+	jw_string(w, NULL, or_empty(a->city));
+	jw_string(w, NULL, or_empty(a->sp));
+	jw_string(w, NULL, or_empty(a->pc));
+	jw_string(w, NULL, "");
+	jw_end(w);
+	jw_end(w);
 }
 
 /* EPP numbers are "+46.812345" (RFC 5733 2.5); RFC 3966 takes them as
  * they are in a global tel URI. */
 void
-jcard_tel(json_t *card, const char *kind, const char *number, const char *ext)
+jcard_tel(struct rq *rq, const char *kind, const char *number, const char *ext)
 {
-	json_t *params;
 	char uri[128];
 
 	if (number == NULL)
@@ -320,186 +308,41 @@ jcard_tel(json_t *card, const char *kind, const char *number, const char *ext)
 		snprintf(uri, sizeof(uri), "tel:%s;ext=%s", number, ext);
 	else
 		snprintf(uri, sizeof(uri), "tel:%s", number);
-	params = json_object();
-	json_object_set_new_nocheck(params, "type", json_string(kind));
-	jcard_add(card, "tel", params, "uri", json_string(uri));
-}
-
-/* --- serialisation ------------------------------------------------------------ */
-
-/*
- * json_dumps() checks every container for cycles through a hash table of
- * printed pointers, which costs more than building the answer; our trees
- * have no cycles, so this writer walks them plainly, in insertion order,
- * into a buffer the caller keeps from one request to the next.
- */
-struct jbuf {
-	char **p;
-	size_t *cap, n;
-};
-
-static void
-jb_reserve(struct jbuf *b, size_t more)
-{
-	if (b->n + more <= *b->cap)
-		return;
-	while (b->n + more > *b->cap)
-		*b->cap = *b->cap ? *b->cap * 2 : 16384;
-	*b->p = xrealloc(*b->p, *b->cap);
-}
-
-static void
-jb_put(struct jbuf *b, const char *s, size_t n)
-{
-	jb_reserve(b, n);
-	memcpy(*b->p + b->n, s, n);
-	b->n += n;
-}
-
-static void
-jb_char(struct jbuf *b, char c)
-{
-	jb_reserve(b, 1);
-	(*b->p)[b->n++] = c;
-}
-
-/* RFC 8259 7: quotes, backslashes and control characters are escaped;
- * everything else, UTF-8 included, goes as it is. */
-static void
-write_string(struct jbuf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	char *o;
-
-	jb_reserve(b, 6 * n + 2);
-	o = *b->p + b->n;
-	*o++ = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			*o++ = (char)c;
-			continue;
-		}
-		*o++ = '\\';
-		if (c == '"' || c == '\\') {
-			*o++ = (char)c;
-			continue;
-		}
-		memcpy(o, "u00", 3);
-		o[3] = hex[c >> 4];
-		o[4] = hex[c & 15];
-		o += 5;
-	}
-	*o++ = '"';
-	b->n = (size_t)(o - *b->p);
-}
-
-static void
-write_value(struct jbuf *b, json_t *v)
-{
-	char num[32];
-	const char *key;
-	json_t *item;
-	size_t i;
-
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		jb_char(b, '{');
-		i = 0;
-		json_object_foreach(v, key, item) {
-			if (i++ > 0)
-				jb_char(b, ',');
-			write_string(b, key, strlen(key));
-			jb_char(b, ':');
-			write_value(b, item);
-		}
-		jb_char(b, '}');
-		break;
-	case JSON_ARRAY:
-		jb_char(b, '[');
-		json_array_foreach(v, i, item) {
-			if (i > 0)
-				jb_char(b, ',');
-			write_value(b, item);
-		}
-		jb_char(b, ']');
-		break;
-	case JSON_STRING:
-		write_string(b, json_string_value(v), json_string_length(v));
-		break;
-	case JSON_INTEGER:
-		jb_put(b, num, (size_t)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v)));
-		break;
-	case JSON_REAL:
-		jb_put(b, num, (size_t)snprintf(num, sizeof(num), "%.17g", json_real_value(v)));
-		break;
-	case JSON_TRUE:
-		jb_put(b, "true", 4);
-		break;
-	case JSON_FALSE:
-		jb_put(b, "false", 5);
-		break;
-	case JSON_NULL:
-		jb_put(b, "null", 4);
-		break;
-	}
-}
-
-size_t
-json_write(json_t *v, char **buf, size_t *cap)
-{
-	struct jbuf b = { buf, cap, 0 };
-
-	write_value(&b, v);
-	jb_char(&b, '\0');
-	return b.n - 1;
+	prop_begin(rq->out, "tel", "type", kind, "uri");
+	jw_string(rq->out, NULL, uri);
+	jw_end(rq->out);
 }
 
 /* --- the topmost object --------------------------------------------------------- */
 
-json_t *
-rdap_conformance(bool redacted)
+void
+rdap_notice(struct rq *rq, const char *title, const char *type, const char *text,
+    const char *rel, const char *href)
 {
-	json_t *v = json_array();
+	struct jw *w = rq->out;
 
-	json_array_append_new(v, json_string(CONFORMANCE_LEVEL));
-	if (redacted)
-		json_array_append_new(v, json_string(CONFORMANCE_REDACTED));
-	json_array_append_new(v, json_string(CONFORMANCE_PROFILE));
-	json_array_append_new(v, json_string(CONFORMANCE_TIG));
-	return v;
+	if (!rq->notices_open) {
+		jw_array(w, "notices");
+		rq->notices_open = true;
+	}
+	jw_object(w, NULL);
+	jw_string(w, "title", title);
+	jw_string(w, "type", type);
+	jw_array(w, "description");
+	jw_string(w, NULL, text);
+	jw_end(w);
+	if (href != NULL) {
+		bool ours = strncmp(href, rq->d->base_url, strlen(rq->d->base_url)) == 0;
+
+		jw_array(w, "links");
+		rdap_link(rq, rq->self, rel, href, ours ? RDAP_MEDIA_TYPE : "text/html");
+		jw_end(w);
+	}
+	jw_end(w);
 }
 
 void
-rdap_notice(struct rq *rq, json_t *obj, const char *title, const char *type,
-    const char *text, const char *rel, const char *href)
-{
-	json_t *notices = json_object_get(obj, "notices"), *n = json_object();
-	json_t *desc = json_array();
-
-	if (notices == NULL) {
-		notices = json_array();
-		json_object_set_new_nocheck(obj, "notices", notices);
-	}
-	json_object_set_new_nocheck(n, "title", json_string(title));
-	json_set_str(n, "type", type);
-	json_array_append_new(desc, json_string(text));
-	json_object_set_new_nocheck(n, "description", desc);
-	if (href != NULL) {
-		json_t *links = json_array();
-		bool ours = strncmp(href, rq->d->base_url, strlen(rq->d->base_url)) == 0;
-
-		json_array_append_new(links, rdap_link(rq->self, rel, href,
-		    ours ? RDAP_MEDIA_TYPE : "text/html"));
-		json_object_set_new_nocheck(n, "links", links);
-	}
-	json_array_append_new(notices, n);
-}
-
-static void
-notices_add(struct rq *rq, json_t *obj, unsigned which)
+rdap_notices(struct rq *rq, unsigned which)
 {
 	const struct rdapd *d = rq->d;
 	char text[512];
@@ -507,45 +350,39 @@ notices_add(struct rq *rq, json_t *obj, unsigned which)
 	if (which & NOTICE_TERMS) {
 		snprintf(text, sizeof(text), "This service is subject to the terms of use of %s "
 		    "at %s.", d->cfg->registry.name, d->terms_url);
-		rdap_notice(rq, obj, "Terms of Use", NULL, text, "terms-of-service",
-		    d->terms_url);
+		rdap_notice(rq, "Terms of Use", NULL, text, "terms-of-service", d->terms_url);
 	}
 	if (which & NOTICE_STATUS)
-		rdap_notice(rq, obj, "Status Codes", NULL, "For more information on "
-		    "domain status codes, please visit " STATUS_CODES_URL, "glossary",
-		    STATUS_CODES_URL);
+		rdap_notice(rq, "Status Codes", NULL, "For more information on domain status "
+		    "codes, please visit " STATUS_CODES_URL, "glossary", STATUS_CODES_URL);
 	if (which & NOTICE_INACCURACY) {
 		snprintf(text, sizeof(text), "To report inaccurate registration data, "
 		    "please visit %s", d->inaccuracy_url);
-		rdap_notice(rq, obj, "RDDS Inaccuracy Complaint Form", NULL, text, "help",
+		rdap_notice(rq, "RDDS Inaccuracy Complaint Form", NULL, text, "help",
 		    d->inaccuracy_url);
 	}
 }
 
-/* ICANN profile: a lookup's own object says how fresh the data is. */
-static void
-database_event(struct rq *rq, json_t *obj)
-{
-	json_t *events = json_object_get(obj, "events");
-
-	if (json_object_get(obj, "objectClassName") == NULL)
-		return;
-	if (events == NULL) {
-		events = json_array();
-		json_object_set_new_nocheck(obj, "events", events);
-	}
-	rdap_event(events, "last update of RDAP database", rq->updated);
-}
-
 void
-rdap_top(struct rq *rq, json_t *obj, unsigned notices)
+rdap_finish(struct rq *rq)
 {
-	bool redacted = rq->redacted != NULL && json_array_size(rq->redacted) > 0;
+	struct jw *w = rq->out;
 
-	database_event(rq, obj);
-	json_object_set_new_nocheck(obj, "rdapConformance", rdap_conformance(redacted));
-	notices_add(rq, obj, notices);
-	json_object_set_new_nocheck(obj, "lang", json_string(RDAP_LANG));
-	if (redacted)
-		json_object_set_nocheck(obj, "redacted", rq->redacted);
+	if (rq->notices_open)
+		jw_end(w);
+	rq->notices_open = false;
+	jw_array(w, "rdapConformance");
+	jw_string(w, NULL, CONFORMANCE_LEVEL);
+	if (rq->nredacted > 0 || rq->claims_redacted)
+		jw_string(w, NULL, CONFORMANCE_REDACTED);
+	jw_string(w, NULL, CONFORMANCE_PROFILE);
+	jw_string(w, NULL, CONFORMANCE_TIG);
+	jw_end(w);
+	jw_string(w, "lang", RDAP_LANG);
+	if (rq->nredacted > 0) {
+		jw_array(w, "redacted");
+		jw_raw(w, NULL, rq->redacted->p, rq->redacted->n);
+		jw_end(w);
+	}
+	jw_end(w);
 }

@@ -12,19 +12,22 @@
 
 #define NAMESERVER	"nameserver"
 
-static json_t *
-ip_addresses(const struct reg_host *h)
+/* Writes the addresses of one family, if it has any. */
+static void
+ip_family(struct jw *w, const struct reg_host *h, int family, const char *key)
 {
-	json_t *o = json_object(), *v4 = json_array(), *v6 = json_array();
+	bool open = false;
 
-	for (int i = 0; i < h->naddr; i++)
-		json_array_append_new(h->addr[i].family == 4 ? v4 : v6,
-		    json_string(h->addr[i].addr));
-	if (json_array_size(v4) > 0)
-		json_object_set_new_nocheck(o, "v4", v4);
-	if (json_array_size(v6) > 0)
-		json_object_set_new_nocheck(o, "v6", v6);
-	return o;
+	for (int i = 0; i < h->naddr; i++) {
+		if (h->addr[i].family != family)
+			continue;
+		if (!open)
+			jw_array(w, key);
+		open = true;
+		jw_string(w, NULL, h->addr[i].addr);
+	}
+	if (open)
+		jw_end(w);
 }
 
 /* The U-label form of an IDN host name, or NULL for an ASCII one. */
@@ -39,31 +42,34 @@ unicode_name(struct rq *rq, const char *name)
 }
 
 int
-nameserver_object(struct rq *rq, const struct reg_host *h, bool top, json_t **out)
+nameserver_members(struct rq *rq, const struct reg_host *h, bool top)
 {
-	json_t *o = json_object(), *events, *sponsor;
+	struct jw *w = rq->out;
 	int rc;
 
-	json_object_set_new_nocheck(o, "objectClassName", json_string(NAMESERVER));
-	json_object_set_new_nocheck(o, "handle", json_string(h->roid));
-	json_object_set_new_nocheck(o, "ldhName", json_string(h->name));
-	json_set_str(o, "unicodeName", unicode_name(rq, h->name));
-	if (h->naddr > 0)
-		json_object_set_new_nocheck(o, "ipAddresses", ip_addresses(h));
-	json_object_set_new_nocheck(o, "status", rdap_status(&h->statuses, NULL));
-	json_object_set_new_nocheck(o, "links", rdap_self_links(rq, NAMESERVER, h->name));
-	if (top) {
-		events = json_array();
-		rdap_event(events, "registration", h->created);
-		rdap_event(events, "last changed", h->updated);
-		rdap_event(events, "transfer", h->transferred);
-		json_object_set_new_nocheck(o, "events", events);
-		if ((rc = entity_sponsor(rq, h->sponsor_id, &sponsor)) != REG_OK)
-			return rc;
-		json_object_set_new_nocheck(o, "entities", sponsor);
-		rdap_port43(rq, o);
+	jw_string(w, "objectClassName", NAMESERVER);
+	jw_string(w, "handle", h->roid);
+	jw_string(w, "ldhName", h->name);
+	jw_string(w, "unicodeName", unicode_name(rq, h->name));
+	if (h->naddr > 0) {
+		jw_object(w, "ipAddresses");
+		ip_family(w, h, 4, "v4");
+		ip_family(w, h, 6, "v6");
+		jw_end(w);
 	}
-	*out = o;
+	rdap_status(rq, &h->statuses, NULL);
+	rdap_links_begin(rq, NAMESERVER, h->name);
+	jw_end(w);
+	if (top) {
+		rdap_events_begin(rq);
+		rdap_event(rq, "registration", h->created);
+		rdap_event(rq, "last changed", h->updated);
+		rdap_event(rq, "transfer", h->transferred);
+		rdap_events_end(rq, true);
+		if ((rc = entity_sponsor(rq, h->sponsor_id)) != REG_OK)
+			return rc;
+		rdap_port43(rq);
+	}
 	return REG_OK;
 }
 
@@ -73,16 +79,17 @@ nameserver_lookup(struct rq *rq, const char *name)
 	char alabel[NAME_TEXT_MAX + 1];
 	struct reg_err err = { 0 };
 	struct reg_host h;
-	json_t *o;
 	int rc;
 
 	if (name_lookup_normalize(name, alabel, sizeof(alabel), &err) != REG_OK)
 		return rdap_error(rq, HTTP_BAD_REQUEST, "'%s' is not a host name: %s",
 		    name, reg_err_text(&err));
-	if ((rc = store_host_get(rq->st, rq->a, alabel, &h)) != REG_OK ||
-	    (rc = nameserver_object(rq, &h, true, &o)) != REG_OK)
+	if ((rc = store_host_get(rq->st, rq->a, alabel, &h)) != REG_OK)
 		return rdap_error_code(rq, rc, arena_printf(rq->a, "name server %s", alabel));
-	rdap_top(rq, o, NOTICE_TERMS | NOTICE_STATUS);
-	rq->body = o;
+	jw_object(rq->out, NULL);
+	if ((rc = nameserver_members(rq, &h, true)) != REG_OK)
+		return rdap_error_code(rq, rc, arena_printf(rq->a, "name server %s", alabel));
+	rdap_notices(rq, NOTICE_TERMS | NOTICE_STATUS);
+	rdap_finish(rq);
 	return HTTP_OK;
 }

@@ -12,12 +12,13 @@
  *              through its worker's store and builds the answer with
  *              json.c (links, notices, events, status, jCard) and
  *              redact.c (RFC 9537)
- *   http.c     serialise, ETag, Cache-Control, CORS; error.c for every
- *              answer that is not a 200
+ *   http.c     ETag, Cache-Control, CORS; error.c for every answer
+ *              that is not a 200
  *
  * Every worker thread has its own read-only store (its own prepared
- * statements) and its own arena; jansson allocates from that arena too,
- * so a request is freed at once when it ends.
+ * statements), its own arena, freed at once when a request ends, and
+ * its own output buffer: handlers write the answer's JSON into it as
+ * they read (jsonw.c), topmost object first.
  */
 #ifndef RDAPD_H
 #define RDAPD_H
@@ -25,8 +26,6 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-#include <jansson.h>
 
 #include "arena.h"
 #include "config.h"
@@ -65,6 +64,34 @@ struct rq_param {
 	const char *key, *val;		/* percent-decoded */
 };
 
+/* --- jsonw.c: the JSON writer ------------------------------------------------ */
+
+#define JW_DEPTH_MAX	32
+
+struct jw {
+	char *p;			/* the text so far, not NUL-terminated */
+	size_t n, cap;
+	int depth;
+	char open[JW_DEPTH_MAX];	/* what closes each open container */
+	bool first;			/* nothing yet in the innermost one */
+};
+
+/* Empties w, keeping its buffer. */
+void jw_reset(struct jw *);
+void jw_free(struct jw *);
+/* Each value goes into the innermost open container: as a member named
+ * key of an object, or, with key NULL, as an element of an array. */
+void jw_object(struct jw *, const char *key);
+void jw_array(struct jw *, const char *key);
+void jw_end(struct jw *);	/* closes the innermost container */
+/* Nothing at all when s is NULL. */
+void jw_string(struct jw *, const char *key, const char *s);
+void jw_stringn(struct jw *, const char *key, const char *s, size_t n);
+void jw_int(struct jw *, const char *key, int64_t);
+void jw_bool(struct jw *, const char *key, bool);
+/* A value already serialised. */
+void jw_raw(struct jw *, const char *key, const char *json, size_t n);
+
 /* One request, from the parsed target to the answer. */
 struct rq {
 	const struct rdapd *d;
@@ -76,14 +103,18 @@ struct rq {
 	struct rq_param param[RDAP_PARAMS];
 	int nparam;
 	int64_t updated;		/* "last update of RDAP database" */
-	json_t *redacted;		/* RFC 9537 entries; NULL while none */
 	/* the answer */
-	json_t *body;
+	struct jw *out;			/* the answer's JSON, as it is built */
+	struct jw *redacted;		/* RFC 9537 entries, comma-separated */
+	int nredacted;
+	bool notices_open;		/* the topmost "notices" array is */
+	bool claims_redacted;		/* rdapConformance lists "redacted" anyway */
 	int retry_after;		/* seconds, with 429 */
 };
 
-/* A handler answers rq: it sets rq->body and returns the HTTP status
- * (rdap_error() for anything but 200). arg is the lookup's key. */
+/* A handler answers rq: it writes the answer into rq->out and returns the
+ * HTTP status (rdap_error() for anything but 200). arg is the lookup's
+ * key. */
 typedef int (*rdap_handler)(struct rq *, const char *arg);
 
 /* --- router.c -------------------------------------------------------------- */
@@ -109,34 +140,27 @@ int help_answer(struct rq *, const char *unused);
  * the query parameter. */
 int search_answer(struct rq *, const char *objects);
 
-/* Object builders the handlers share: REG_OK with *out set, or the
- * store's error. `where` is the JSONPath of the object in the answer
- * ("$" for the topmost), for redaction paths; a name server with top set
- * is a lookup's own object and gets its events, sponsor and port43. */
-int domain_object(struct rq *, const struct reg_domain_rdap *, const char *where,
-    json_t **out);
-int nameserver_object(struct rq *, const struct reg_host *, bool top, json_t **out);
+/* Object builders the handlers share: each writes the members of one
+ * object into rq->out, whose caller opened it and closes it; REG_OK, or
+ * the store's error (the caller then answers with rdap_error, which
+ * starts the answer over). `where` is the JSONPath of the object in the
+ * answer ("$" for the topmost), for redaction paths; a top object is a
+ * lookup's own and gets its events, sponsor and port43. */
+int domain_members(struct rq *, const struct reg_domain_rdap *, const char *where);
+int nameserver_members(struct rq *, const struct reg_host *, bool top);
 /* A contact in one role ("registrant", "technical", ...; NULL for none). */
-json_t *entity_contact(struct rq *, const struct reg_contact *, const char *role,
-    const char *where);
+void entity_contact_members(struct rq *, const struct reg_contact *, const char *role,
+    const char *where, bool top);
 /* The postal form a contact's jCard shows: "int" if it has one, else
  * "loc". */
 const struct reg_postal *contact_postal(const struct reg_contact *);
 /* A registrar, with its abuse contact; role "registrar" or NULL. */
-json_t *entity_registrar(struct rq *, const struct reg_registrar *, const char *role);
-/* The sponsor's entity as an "entities" array with role "registrar". */
-int entity_sponsor(struct rq *, int64_t registrar_id, json_t **out);
+void entity_registrar_members(struct rq *, const struct reg_registrar *, const char *role,
+    bool top);
+/* The sponsor's entity as an "entities" member with role "registrar". */
+int entity_sponsor(struct rq *, int64_t registrar_id);
 
 /* --- json.c: shared builders --------------------------------------------- */
-
-/* Makes jansson allocate from the calling thread's current arena
- * (json_use_arena); freeing is the arena's reset. Call once, first. */
-void json_setup(void);
-void json_use_arena(struct arena *);
-
-/* Serialises v (compact, UTF-8) into *buf, growing it (and *cap) with
- * realloc as needed; returns the length, not counting the final NUL. */
-size_t json_write(json_t *v, char **buf, size_t *cap);
 
 enum rdap_notice {
 	NOTICE_TERMS = 1 << 0,		/* terms of service */
@@ -144,57 +168,61 @@ enum rdap_notice {
 	NOTICE_INACCURACY = 1 << 2,	/* where to report inaccurate data */
 };
 
-/* Completes a topmost object: rdapConformance (every extension used),
- * the notices asked for, lang, and the redacted array if any. */
-void rdap_top(struct rq *, json_t *obj, unsigned notices);
-/* The rdapConformance array: rdap_level_0, "redacted" if asked, and the
- * ICANN profile and implementation guide. */
-json_t *rdap_conformance(bool redacted);
-/* Adds one notice to the notices array of obj (creating it); with a
- * link of relation rel to href unless href is NULL (of type text/html,
- * or application/rdap+json for one of our own URLs). */
-void rdap_notice(struct rq *, json_t *obj, const char *title, const char *type,
-    const char *text, const char *rel, const char *href);
+/* The topmost object's end, after its own members: rdap_notices (or
+ * rdap_notice) as many as asked, then rdap_finish, which closes the
+ * notices, adds rdapConformance (every extension used), lang and the
+ * redacted array if any, and closes the object. */
+void rdap_notices(struct rq *, unsigned notices);
+/* One notice, with a link of relation rel to href unless href is NULL
+ * (of type text/html, or application/rdap+json for one of our own URLs). */
+void rdap_notice(struct rq *, const char *title, const char *type, const char *text,
+    const char *rel, const char *href);
+void rdap_finish(struct rq *);
 /* The URL of an object: base_url + kind + '/' + key (percent-encoded). */
 char *rdap_url(struct rq *, const char *kind, const char *key);
-/* {"value", "rel", "href", "type"}; value is the object's own URL. */
-json_t *rdap_link(const char *value, const char *rel, const char *href,
+/* An element {"value", "rel", "href", "type"} of the open links array;
+ * value is the object's own URL. */
+void rdap_link(struct rq *, const char *value, const char *rel, const char *href,
     const char *type);
-/* A links array with the self link of kind/key. */
-json_t *rdap_self_links(struct rq *, const char *kind, const char *key);
-/* Appends {"eventAction", "eventDate"} unless t is 0. */
-void rdap_event(json_t *events, const char *action, int64_t t);
-/* RFC 8056: EPP statuses (and the RGP state, may be NULL) as RDAP ones. */
-json_t *rdap_status(const struct reg_status_list *, const char *rgp);
-/* Sets "port43" to registry.whois_server, if there is one. */
-void rdap_port43(struct rq *, json_t *obj);
-/* Sets key to a string value unless s is NULL. */
-void json_set_str(json_t *obj, const char *key, const char *s);
+/* Opens the "links" member with the self link of kind/key in it; the
+ * caller may add links and closes it. Returns the self URL. */
+const char *rdap_links_begin(struct rq *, const char *kind, const char *key);
+/* Opens "events"; rdap_event adds {"eventAction", "eventDate"} unless t
+ * is 0; rdap_events_end adds "last update of RDAP database" to a top
+ * object's and closes it. */
+void rdap_events_begin(struct rq *);
+void rdap_event(struct rq *, const char *action, int64_t t);
+void rdap_events_end(struct rq *, bool top);
+/* "status": RFC 8056, EPP statuses (and the RGP state, may be NULL). */
+void rdap_status(struct rq *, const struct reg_status_list *, const char *rgp);
+/* "port43": registry.whois_server, if there is one. */
+void rdap_port43(struct rq *);
 
-/* jCard (RFC 7095): ["vcard", [["version", {}, "text", "4.0"], ...]]. */
-json_t *jcard_new(void);
-/* Appends [prop, params (NULL: {}), type, value]; steals params, value. */
-void jcard_add(json_t *card, const char *prop, json_t *params, const char *type,
-    json_t *value);
-void jcard_text(json_t *card, const char *prop, const char *s);
+/* jCard (RFC 7095): jcard_begin opens "vcardArray" as ["vcard",
+ * [["version", {}, "text", "4.0"], ...; jcard_end closes it. */
+void jcard_begin(struct rq *);
+void jcard_end(struct rq *);
+/* [prop, {}, "text", s], unless s is NULL. */
+void jcard_text(struct rq *, const char *prop, const char *s);
 /* ["adr", {"cc": cc}, "text", ["", "", street, city, sp, pc, ""]]. */
-void jcard_adr(json_t *card, const struct reg_address *);
-/* ["tel", {"type": kind}, "uri", "tel:number;ext=ext"]. */
-void jcard_tel(json_t *card, const char *kind, const char *number, const char *ext);
+void jcard_adr(struct rq *, const struct reg_address *);
+/* ["tel", {"type": kind}, "uri", "tel:number;ext=ext"], unless number is
+ * NULL. */
+void jcard_tel(struct rq *, const char *kind, const char *number, const char *ext);
 
 /* --- redact.c: RFC 9537 -------------------------------------------------- */
 
 /* Whether the configuration asks for redaction. */
 bool redact_enabled(const struct rq *);
-/* A copy of c without what it does not disclose, each removal recorded
- * in rq->redacted with paths below `where` (the entity's JSONPath); role
+/* A copy of c without what it does not disclose, each removal written
+ * to rq->redacted with paths below `where` (the entity's JSONPath); role
  * names the fields ("Registrant Name", "Tech Email", "Contact City"). */
 struct reg_contact *redact_contact(struct rq *, const struct reg_contact *c,
     const char *role, const char *where);
 
 /* --- error.c --------------------------------------------------------------- */
 
-/* Sets rq->body to an RFC 9083 error object for status, with a
+/* Starts the answer over as an RFC 9083 error object for status, with a
  * description from fmt, and returns status. */
 int rdap_error(struct rq *, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -227,8 +255,7 @@ struct worker {
 	struct arena *a;
 	int64_t updated;	/* the database's age, as last read */
 	int64_t updated_at;	/* when, in mono_usec() */
-	char *out;		/* the serialised answer, kept between requests */
-	size_t outcap;
+	struct jw out, redacted;	/* kept between requests: their buffers */
 	struct worker *next;
 };
 

@@ -225,23 +225,23 @@ join(struct arena *ar, const char *a, const char *b, const char *c)
 	return s;
 }
 
-/* Appends one RFC 9537 4.2 entry to rq->redacted. */
+/* Writes one RFC 9537 4.2 entry to rq->redacted. */
 static void
 record(struct rq *rq, const char *name, enum method m, const char *path)
 {
-	json_t *e = json_object(), *n = json_object(), *reason = json_object();
+	struct jw *w = rq->redacted;
 
-	json_object_set_new_nocheck(n, is_registered(name) ? "type" : "description",
-	    json_string(name));
-	json_object_set_new_nocheck(e, "name", n);
-	json_object_set_new_nocheck(e, m == REMOVAL ? "prePath" : "postPath", json_string(path));
-	json_object_set_new_nocheck(e, "method", json_string(method_names[m]));
-	json_object_set_new_nocheck(reason, "description",
-	    json_string("The contact has not agreed to publish this data."));
-	json_object_set_new_nocheck(e, "reason", reason);
-	if (rq->redacted == NULL)
-		rq->redacted = json_array();
-	json_array_append_new(rq->redacted, e);
+	jw_object(w, NULL);
+	jw_object(w, "name");
+	jw_string(w, is_registered(name) ? "type" : "description", name);
+	jw_end(w);
+	jw_string(w, m == REMOVAL ? "prePath" : "postPath", path);
+	jw_string(w, "method", method_names[m]);
+	jw_object(w, "reason");
+	jw_string(w, "description", "The contact has not agreed to publish this data.");
+	jw_end(w);
+	jw_end(w);
+	rq->nredacted++;
 }
 
 struct reg_contact *

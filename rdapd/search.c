@@ -30,9 +30,10 @@
 
 #define TRUNCATED "result set truncated due to excessive load"
 
-/* What a search found: objects, and whether there may be more. */
+/* What a search found: how many objects it wrote into the results
+ * array, and whether there may be more. */
 struct found {
-	json_t *results;
+	int n;
 	bool truncated;
 };
 
@@ -222,7 +223,7 @@ max_results(const struct rq *rq)
 static void
 found_init(struct found *f, const struct store_hits *h)
 {
-	f->results = json_array();
+	f->n = 0;
 	f->truncated = h->more || h->cut;
 }
 
@@ -230,14 +231,17 @@ static int
 add_domains(struct rq *rq, int rc, const struct store_hits *h, struct found *f)
 {
 	struct reg_domain_rdap v;
-	json_t *o;
 
 	found_init(f, h);
-	for (int i = 0; i < h->n && rc == REG_OK; i++)
-		if ((rc = store_domain_rdap(rq->st, rq->a, NULL, h->id[i], &v)) == REG_OK &&
-		    (rc = domain_object(rq, &v, arena_printf(rq->a,
-		    "$.domainSearchResults[?(@.ldhName=='%s')]", v.d.name), &o)) == REG_OK)
-			json_array_append_new(f->results, o);
+	for (int i = 0; i < h->n && rc == REG_OK; i++) {
+		if ((rc = store_domain_rdap(rq->st, rq->a, NULL, h->id[i], &v)) != REG_OK)
+			break;
+		jw_object(rq->out, NULL);
+		rc = domain_members(rq, &v, arena_printf(rq->a,
+		    "$.domainSearchResults[?(@.ldhName=='%s')]", v.d.name));
+		jw_end(rq->out);
+		f->n++;
+	}
 	return rc == REG_OK ? HTTP_OK : rdap_error_code(rq, rc, "the search");
 }
 
@@ -245,13 +249,16 @@ static int
 add_hosts(struct rq *rq, int rc, const struct store_hits *h, struct found *f)
 {
 	struct reg_host host;
-	json_t *o;
 
 	found_init(f, h);
-	for (int i = 0; i < h->n && rc == REG_OK; i++)
-		if ((rc = store_host_get_by_id(rq->st, rq->a, h->id[i], &host)) == REG_OK &&
-		    (rc = nameserver_object(rq, &host, false, &o)) == REG_OK)
-			json_array_append_new(f->results, o);
+	for (int i = 0; i < h->n && rc == REG_OK; i++) {
+		if ((rc = store_host_get_by_id(rq->st, rq->a, h->id[i], &host)) != REG_OK)
+			break;
+		jw_object(rq->out, NULL);
+		rc = nameserver_members(rq, &host, false);
+		jw_end(rq->out);
+		f->n++;
+	}
 	return rc == REG_OK ? HTTP_OK : rdap_error_code(rq, rc, "the search");
 }
 
@@ -265,18 +272,26 @@ add_entities(struct rq *rq, int rc, const struct store_hits *contacts,
 
 	found_init(f, contacts);
 	f->truncated |= registrars->more || registrars->cut;
-	for (int i = 0; i < contacts->n && rc == REG_OK; i++)
-		if ((rc = store_contact_get_by_id(rq->st, rq->a, contacts->id[i], &c)) == REG_OK)
-			json_array_append_new(f->results, entity_contact(rq, &c, NULL,
-			    arena_printf(rq->a, "$.entitySearchResults[?(@.handle=='%s')]",
-			    c.handle)));
+	for (int i = 0; i < contacts->n && rc == REG_OK; i++) {
+		if ((rc = store_contact_get_by_id(rq->st, rq->a, contacts->id[i], &c)) != REG_OK)
+			break;
+		jw_object(rq->out, NULL);
+		entity_contact_members(rq, &c, NULL, arena_printf(rq->a,
+		    "$.entitySearchResults[?(@.handle=='%s')]", c.handle), false);
+		jw_end(rq->out);
+		f->n++;
+	}
 	for (int i = 0; i < registrars->n && rc == REG_OK; i++) {
-		if ((int)json_array_size(f->results) == max_results(rq)) {
+		if (f->n == max_results(rq)) {
 			f->truncated = true;
 			break;
 		}
-		if ((rc = store_registrar_get_by_id(rq->st, rq->a, registrars->id[i], &r)) == REG_OK)
-			json_array_append_new(f->results, entity_registrar(rq, &r, NULL));
+		if ((rc = store_registrar_get_by_id(rq->st, rq->a, registrars->id[i], &r)) != REG_OK)
+			break;
+		jw_object(rq->out, NULL);
+		entity_registrar_members(rq, &r, NULL, false);
+		jw_end(rq->out);
+		f->n++;
 	}
 	return rc == REG_OK ? HTTP_OK : rdap_error_code(rq, rc, "the search");
 }
@@ -427,24 +442,26 @@ search_answer(struct rq *rq, const char *objects)
 	const struct search *s;
 	const char *value;
 	struct found f;
-	json_t *o;
 	int st;
 
 	if ((st = search_pick(rq, objects, &s)) != HTTP_OK)
 		return st;
 	value = rq_param(rq, s->param);
+	/* The results are written as they are read; a failure starts the
+	 * answer over as an error. */
+	jw_object(rq->out, NULL);
+	jw_array(rq->out, s->results);
 	if ((st = s->run(rq, value, &f)) != HTTP_OK)
 		return st;
-	if (json_array_size(f.results) == 0)
+	if (f.n == 0)
 		return rdap_error(rq, HTTP_NOT_FOUND, "nothing matches %s=%s", s->param, value);
-	o = json_object();
-	json_object_set_new_nocheck(o, s->results, f.results);
-	rdap_top(rq, o, NOTICE_TERMS | s->notices);
+	jw_end(rq->out);
+	rdap_notices(rq, NOTICE_TERMS | s->notices);
 	if (f.truncated)
-		rdap_notice(rq, o, "Search Policy", TRUNCATED, arena_printf(rq->a,
+		rdap_notice(rq, "Search Policy", TRUNCATED, arena_printf(rq->a,
 		    "Searches return at most %d objects and read at most %d index entries; "
 		    "narrow the pattern to see the rest.", max_results(rq), RDAP_SCAN_MAX),
 		    NULL, NULL);
-	rq->body = o;
+	rdap_finish(rq);
 	return HTTP_OK;
 }

@@ -54,7 +54,8 @@ worker_free(void *p)
 	pthread_mutex_unlock(&workers_lock);
 	store_close(w->st);
 	arena_free(w->a);
-	free(w->out);
+	jw_free(&w->out);
+	jw_free(&w->redacted);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
