@@ -91,23 +91,36 @@ rdap_links_begin(struct rq *rq, const char *kind, const char *key)
 
 /* --- events and status -------------------------------------------------------- */
 
+/* The civil date of a day count since 1970-01-01 (H. Hinnant's
+ * days_from_civil, inverted): gmtime_r takes the time zone lock and
+ * costs more than the rest of an event. */
+static void
+civil(int64_t days, int *y, int *m, int *d)
+{
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
 /* RFC 3339 "2026-11-28T08:41:25Z" into out (21 bytes); by hand, since
  * strftime() costs a microsecond and an answer has a dozen dates. */
 static void
 rfc3339(int64_t t, char *out)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), secs = t - days * 86400;
 	int v[6], w[6] = { 4, 2, 2, 2, 2, 2 };
 	const char sep[] = "--T::Z";
 
-	gmtime_r(&tt, &tm);
-	v[0] = tm.tm_year + 1900;
-	v[1] = tm.tm_mon + 1;
-	v[2] = tm.tm_mday;
-	v[3] = tm.tm_hour;
-	v[4] = tm.tm_min;
-	v[5] = tm.tm_sec;
+	civil(days, &v[0], &v[1], &v[2]);
+	v[3] = (int)(secs / 3600);
+	v[4] = (int)(secs / 60 % 60);
+	v[5] = (int)(secs % 60);
 	for (int i = 0; i < 6; i++) {
 		for (int k = w[i] - 1; k >= 0; k--, v[i] /= 10)
 			out[k] = (char)('0' + v[i] % 10);

@@ -123,17 +123,27 @@ quoted(struct jw *w, const char *str, size_t n)
 	w->n = (size_t)(o - w->p);
 }
 
-/* The comma and the key before a value (key NULL: an array element). */
+/* The comma and the key before a value (key NULL: an array element).
+ * Keys are the program's own names, never data: they go as they are. */
 static void
 lead(struct jw *w, const char *key)
 {
+	size_t n = key != NULL ? strlen(key) : 0;
+	char *o;
+
+	reserve(w, n + 4);
+	o = w->p + w->n;
 	if (!w->first)
-		put(w, ",", 1);
+		*o++ = ',';
 	w->first = false;
 	if (key != NULL) {
-		quoted(w, key, strlen(key));
-		put(w, ":", 1);
+		*o++ = '"';
+		memcpy(o, key, n);
+		o += n;
+		*o++ = '"';
+		*o++ = ':';
 	}
+	w->n = (size_t)(o - w->p);
 }
 
 static void

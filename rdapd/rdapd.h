@@ -80,7 +80,8 @@ struct jw {
 void jw_reset(struct jw *);
 void jw_free(struct jw *);
 /* Each value goes into the innermost open container: as a member named
- * key of an object, or, with key NULL, as an element of an array. */
+ * key of an object, or, with key NULL, as an element of an array. Keys
+ * are string literals of the program, written without escapes. */
 void jw_object(struct jw *, const char *key);
 void jw_array(struct jw *, const char *key);
 void jw_end(struct jw *);	/* closes the innermost container */
