@@ -550,6 +550,12 @@ store_read_stale(struct store *st, int64_t now_us, int64_t max_age_us)
 	return -1;
 }
 
+int64_t
+store_data_version(struct store *st)
+{
+	return stmt_int(st, -1, "PRAGMA data_version", "");
+}
+
 int
 store_checkpoint(struct store *st, int *frames)
 {

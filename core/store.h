@@ -66,6 +66,10 @@ int store_read_recent(struct store *, int64_t now_us, int64_t max_age_us);
 /* Ends a store_read_recent snapshot of max_age_us or more; returns the
  * microseconds until the open one is due, or -1 when none is open. */
 int64_t store_read_stale(struct store *, int64_t now_us, int64_t max_age_us);
+/* SQLite's count of commits by other connections: read inside a
+ * snapshot, it names that snapshot's data; two snapshots with the same
+ * version see the same data. -1 on error. */
+int64_t store_data_version(struct store *);
 /* Copies committed pages from the WAL into the database file without
  * blocking the writer or waiting for readers (a passive checkpoint): for
  * a connection of its own beside a STORE_WRITER one, which then never

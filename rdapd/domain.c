@@ -54,13 +54,8 @@ static int
 domain_entities(struct rq *rq, const struct reg_domain_rdap *v, const char *where)
 {
 	struct jw *w = rq->out;
-	struct reg_registrar r;
 	int rc;
 
-	/* The sponsor first read, so that a failure leaves nothing half
-	 * written. */
-	if ((rc = store_registrar_get_by_id(rq->st, rq->a, v->d.sponsor_id, &r)) != REG_OK)
-		return rc;
 	jw_array(w, "entities");
 	for (int i = 0; i < v->ncontacts; i++) {
 		const struct reg_view_contact *c = &v->contacts[i];
@@ -71,25 +66,30 @@ domain_entities(struct rq *rq, const struct reg_domain_rdap *v, const char *wher
 		    c->c.handle, role_count(v, c->type) > 1), false);
 		jw_end(w);
 	}
-	jw_object(w, NULL);
-	entity_registrar_members(rq, &r, "registrar", false);
+	rc = entity_sponsor_element(rq, v->d.sponsor_id);
 	jw_end(w);
-	jw_end(w);
-	return REG_OK;
+	return rc;
 }
 
-static void
+static int
+write_nameserver(struct rq *rq, const void *host)
+{
+	return nameserver_members(rq, host, false);
+}
+
+static int
 domain_nameservers(struct rq *rq, const struct reg_domain_rdap *v)
 {
+	int rc = REG_OK;
+
 	if (v->nns == 0)
-		return;
+		return REG_OK;
 	jw_array(rq->out, "nameservers");
-	for (int i = 0; i < v->nns; i++) {
-		jw_object(rq->out, NULL);
-		nameserver_members(rq, &v->ns[i], false);
-		jw_end(rq->out);
-	}
+	for (int i = 0; i < v->nns && rc == REG_OK; i++)
+		rc = cache_element(rq, CACHE_NAMESERVER, v->ns[i].id, write_nameserver,
+		    &v->ns[i]);
 	jw_end(rq->out);
+	return rc;
 }
 
 /* RFC 9083 5.3 secureDNS; RFC 5910 keyData rides on its DS record in
@@ -167,9 +167,9 @@ domain_members(struct rq *rq, const struct reg_domain_rdap *v, const char *where
 	rdap_event(rq, "last changed", d->updated);
 	rdap_event(rq, "transfer", d->transferred);
 	rdap_events_end(rq, top);
-	if ((rc = domain_entities(rq, v, where)) != REG_OK)
+	if ((rc = domain_entities(rq, v, where)) != REG_OK ||
+	    (rc = domain_nameservers(rq, v)) != REG_OK)
 		return rc;
-	domain_nameservers(rq, v);
 	secure_dns(w, d);
 	domain_links(rq, d);
 	rdap_port43(rq);

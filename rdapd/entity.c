@@ -154,20 +154,34 @@ entity_registrar_members(struct rq *rq, const struct reg_registrar *r, const cha
 	rdap_events_end(rq, top);
 }
 
-int
-entity_sponsor(struct rq *rq, int64_t registrar_id)
+static int
+write_sponsor(struct rq *rq, const void *arg)
 {
+	const int64_t *id = arg;
 	struct reg_registrar r;
 	int rc;
 
-	if ((rc = store_registrar_get_by_id(rq->st, rq->a, registrar_id, &r)) != REG_OK)
+	if ((rc = store_registrar_get_by_id(rq->st, rq->a, *id, &r)) != REG_OK)
 		return rc;
-	jw_array(rq->out, "entities");
-	jw_object(rq->out, NULL);
 	entity_registrar_members(rq, &r, "registrar", false);
-	jw_end(rq->out);
-	jw_end(rq->out);
 	return REG_OK;
+}
+
+int
+entity_sponsor_element(struct rq *rq, int64_t registrar_id)
+{
+	return cache_element(rq, CACHE_REGISTRAR, registrar_id, write_sponsor, &registrar_id);
+}
+
+int
+entity_sponsor(struct rq *rq, int64_t registrar_id)
+{
+	int rc;
+
+	jw_array(rq->out, "entities");
+	rc = entity_sponsor_element(rq, registrar_id);
+	jw_end(rq->out);
+	return rc;
 }
 
 /* A contact as the topmost object: with its sponsor and port43. */

@@ -251,6 +251,8 @@ answer(const struct rdapd *d, struct MHD_Connection *c, struct pending *p,
 	rq.a = w->a;
 	rq.out = &w->out;
 	rq.redacted = &w->redacted;
+	rq.scratch = &w->scratch;
+	rq.cache = w->cache;
 	status = serve(w, &rq, p->target, method, client);
 	if (w->out.n == 0 || w->out.depth != 0)
 		status = rdap_error(&rq, HTTP_INTERNAL, "no answer was built");

@@ -107,6 +107,8 @@ struct rq {
 	/* the answer */
 	struct jw *out;			/* the answer's JSON, as it is built */
 	struct jw *redacted;		/* RFC 9537 entries, comma-separated */
+	struct jw *scratch;		/* an object on its way to the cache */
+	struct cache *cache;		/* the worker's (cache.c) */
 	int nredacted;
 	bool notices_open;		/* the topmost "notices" array is */
 	bool claims_redacted;		/* rdapConformance lists "redacted" anyway */
@@ -158,7 +160,9 @@ const struct reg_postal *contact_postal(const struct reg_contact *);
 /* A registrar, with its abuse contact; role "registrar" or NULL. */
 void entity_registrar_members(struct rq *, const struct reg_registrar *, const char *role,
     bool top);
-/* The sponsor's entity as an "entities" member with role "registrar". */
+/* The sponsor's entity, role "registrar": an element of the open array,
+ * or the whole "entities" member. */
+int entity_sponsor_element(struct rq *, int64_t registrar_id);
 int entity_sponsor(struct rq *, int64_t registrar_id);
 
 /* --- json.c: shared builders --------------------------------------------- */
@@ -245,6 +249,24 @@ void ratelimit_free(struct ratelimit *);
  * seconds until it will (for Retry-After). */
 int ratelimit_take(struct ratelimit *, const struct sockaddr *client, double now);
 
+/* --- cache.c: objects many answers embed ------------------------------- */
+
+enum cache_kind { CACHE_REGISTRAR, CACHE_NAMESERVER };
+
+struct cache;
+struct cache *cache_new(void);
+void cache_free(struct cache *);
+/* Empties the cache unless version is the data version its texts were
+ * written at (store_data_version of the worker's snapshot). */
+void cache_check(struct cache *, int64_t version);
+/* Writes the members of one object (arg) into rq->out; REG_OK or the
+ * store's error. */
+typedef int (*cache_writer)(struct rq *, const void *arg);
+/* Writes object (kind, id) as an element of the open array: the cached
+ * text, or what write(rq, arg) writes, which is then kept. */
+int cache_element(struct rq *, enum cache_kind, int64_t id, cache_writer write,
+    const void *arg);
+
 /* --- worker.c ------------------------------------------------------------ */
 
 #define SNAPSHOT_US	10000	/* how long a worker answers from one snapshot */
@@ -256,7 +278,8 @@ struct worker {
 	struct arena *a;
 	int64_t updated;	/* the database's age, as last read */
 	int64_t updated_at;	/* when, in mono_usec() */
-	struct jw out, redacted;	/* kept between requests: their buffers */
+	struct jw out, redacted, scratch;	/* kept between requests: their buffers */
+	struct cache *cache;
 	struct worker *next;
 };
 

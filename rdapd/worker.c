@@ -56,6 +56,8 @@ worker_free(void *p)
 	arena_free(w->a);
 	jw_free(&w->out);
 	jw_free(&w->redacted);
+	jw_free(&w->scratch);
+	cache_free(w->cache);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
@@ -80,6 +82,7 @@ worker_get(const struct rdapd *d)
 	w = xcalloc(1, sizeof(*w));
 	w->st = st;
 	w->a = arena_new();
+	w->cache = cache_new();
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_setspecific(worker_key, w);
 	pthread_mutex_lock(&workers_lock);
@@ -101,6 +104,7 @@ worker_read_begin(struct worker *w, int64_t now)
 		pthread_mutex_unlock(&w->lock);
 		return rc;
 	}
+	cache_check(w->cache, store_data_version(w->st));
 	/* Under workers_lock, so that the janitor cannot miss it between
 	 * its scan and its wait. */
 	pthread_mutex_lock(&workers_lock);

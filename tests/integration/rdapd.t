@@ -720,6 +720,29 @@ sleep 0.2;
 is(sql('PRAGMA wal_checkpoint(TRUNCATE)'), '0|0|0',
     'snapshots: an idle rdapd holds none (the WAL starts over)');
 
+# --- the cache of shared objects ----------------------------------------------------
+
+# Each worker keeps the registrar entity and the name servers it wrote
+# for the replica's state; a change to the replica must show in the next
+# snapshot's answers all the same (every worker warmed first).
+sub sponsor_fn { return vcard(entity($_[0], 'registrar'), 'fn')->[0][3] }
+sub ns1_v4 { return (grep { $_->{ldhName} eq 'ns1.example.test' } @{$_[0]{nameservers}})[0]{ipAddresses}{v4} }
+my ($sponsor_id, $old_fn) = split(/\|/, sql("SELECT r.id, r.name FROM registrar r JOIN domain d "
+    . "ON d.sponsor_id = r.id WHERE d.name = 'example.test'"));
+my @warm = map { req('/domain/example.test')->{json} } 1 .. 8;
+is(sponsor_fn($warm[-1]), $old_fn, 'cache: the sponsor as it was');
+sql("UPDATE registrar SET name = 'Renamed Registrar AB' WHERE id = $sponsor_id");
+sql("UPDATE host_addr SET addr = '192.0.2.201' WHERE family = 4 AND host_id = "
+    . "(SELECT id FROM host WHERE name = 'ns1.example.test')");
+sleep 0.05;
+my @after = map { req('/domain/example.test')->{json} } 1 .. 8;
+is_deeply([map { sponsor_fn($_) } @after], [('Renamed Registrar AB') x 8],
+    'cache: a renamed sponsor shows in every answer after the change');
+is_deeply([map { ns1_v4($_) } @after], [(['192.0.2.201']) x 8],
+    'cache: a changed name server address too');
+is(vcard(req('/entity/' . sql("SELECT handle FROM registrar WHERE id = $sponsor_id"))->{json},
+    'fn')->[0][3], 'Renamed Registrar AB', 'cache: and the registrar lookup');
+
 # --- behind deploy/nginx-rdap.conf ---------------------------------------------------
 
 sub free_port {

@@ -252,6 +252,33 @@ test_read_recent_reuses_until_stale(void **state)
 	store_close(reader);
 }
 
+/* A snapshot's data version names its data: the same while nothing is
+ * committed, another after a commit by another connection, and stable
+ * inside a snapshot whatever is committed meanwhile. */
+static void
+test_data_version_names_the_data(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_err err = { 0 };
+	struct store *reader;
+	int64_t v1, v2;
+
+	add_registrar(f->s.st, "ver1");
+	assert_non_null(reader = store_open(f->s.path, STORE_RDONLY, &err));
+	assert_int_equal(store_read_begin(reader), REG_OK);
+	assert_true((v1 = store_data_version(reader)) >= 0);
+	add_registrar(f->s.st, "ver2");
+	assert_int_equal(store_data_version(reader), v1);	/* inside: stable */
+	store_read_end(reader);
+	assert_int_equal(store_read_begin(reader), REG_OK);
+	assert_true((v2 = store_data_version(reader)) != v1);	/* the commit */
+	store_read_end(reader);
+	assert_int_equal(store_read_begin(reader), REG_OK);
+	assert_int_equal(store_data_version(reader), v2);	/* nothing since */
+	store_read_end(reader);
+	store_close(reader);
+}
+
 int
 main(void)
 {
@@ -267,6 +294,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_readonly_refuses_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_restart_waits_for_readers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_recent_reuses_until_stale, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_data_version_names_the_data, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
