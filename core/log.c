@@ -41,17 +41,33 @@ log_init(const char *progname, bool verbose)
 	(void)pthread_once(&once, log_pid_hook);
 }
 
+/* The second of a line's time stamp, formatted once a second per thread:
+ * gmtime_r takes the time zone lock, and a server logs every request. */
+static const char *
+log_stamp(time_t sec)
+{
+	static _Thread_local time_t last = -1;
+	static _Thread_local char stamp[32];
+	struct tm tm;
+
+	if (sec != last) {
+		gmtime_r(&sec, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		last = sec;
+	}
+	return stamp;
+}
+
 static void
 vlog(const char *level, int errnum, const char *fmt, va_list ap)
 {
-	char line[2048], stamp[32];
+	char line[2048];
+	const char *stamp;
 	struct timeval tv;
-	struct tm tm;
 	int n;
 
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	stamp = log_stamp(tv.tv_sec);
 	n = snprintf(line, sizeof(line), "%s.%03dZ %s[%d] %s: ", stamp,
 	    (int)(tv.tv_usec / 1000), log_progname, (int)(log_pid != 0 ? log_pid : getpid()), level);
 	if (n < 0 || (size_t)n >= sizeof(line))
