@@ -355,16 +355,16 @@ statuses_pick(struct arena *a, const struct status_row *v, int n, const char *ki
 }
 
 /* Every status of a domain, of its contacts and of its name servers in
- * one statement (?1 the domain, ?2 its registrant). CROSS JOIN keeps the
- * domain's rows the outer loop: SQLite would otherwise walk every status
- * of the kind. */
+ * one statement (?1 the domain, ?2 its registrant, whose are read once
+ * whatever roles it has). CROSS JOIN keeps the domain's rows the outer
+ * loop: SQLite would otherwise walk every status of the kind. */
 static const char statuses_sql[] =
     "SELECT 'domain', object_id, status, lang, reason FROM status "
     "WHERE kind = 'domain' AND object_id = ?1 "
     "UNION ALL SELECT 'contact', object_id, status, lang, reason FROM status "
     "WHERE kind = 'contact' AND object_id = ?2 "
     "UNION ALL SELECT 'contact', s.object_id, s.status, s.lang, s.reason FROM domain_contact dc "
-    "CROSS JOIN status s ON s.kind = 'contact' AND s.object_id = dc.contact_id "
+    "CROSS JOIN status s ON s.kind = 'contact' AND s.object_id = nullif(dc.contact_id, ?2) "
     "WHERE dc.domain_id = ?1 "
     "UNION ALL SELECT 'host', s.object_id, s.status, s.lang, s.reason FROM domain_ns n "
     "CROSS JOIN status s ON s.kind = 'host' AND s.object_id = n.host_id "
@@ -544,14 +544,32 @@ contact_cmp(const void *x, const void *y)
 	return strcmp(p->c.handle, q->c.handle);
 }
 
+/* Gives the roles the registrant also has its data, then sorts. */
+static void
+contact_roles(struct reg_domain_rdap *v)
+{
+	const struct reg_contact *registrant = NULL;
+
+	for (int i = 0; i < v->ncontacts; i++)
+		if (strcmp(v->contacts[i].type, "registrant") == 0)
+			registrant = &v->contacts[i].c;
+	for (int i = 0; i < v->ncontacts && registrant != NULL; i++)
+		if (v->contacts[i].c.handle == NULL)
+			v->contacts[i].c = *registrant;
+	qsort(v->contacts, (size_t)v->ncontacts, sizeof(*v->contacts), contact_cmp);
+}
+
 /* DS data, contacts, name servers and every status of v->d. */
 static int
 rdap_domain_fill(struct store *st, struct arena *a, struct reg_domain_rdap *v)
 {
+	/* The registrant is often a domain's admin or tech contact as well:
+	 * its row is read once, and a role that names it comes back with the
+	 * contact's columns NULL (contact_roles fills them in). */
 	static const char contacts[] =
 	    "SELECT 'registrant', " RDAP_CONTACT_COLS " FROM contact c WHERE c.id = ?2 "
 	    "UNION ALL SELECT dc.type, " RDAP_CONTACT_COLS " FROM domain_contact dc "
-	    "JOIN contact c ON c.id = dc.contact_id WHERE dc.domain_id = ?1";
+	    "LEFT JOIN contact c ON c.id = nullif(dc.contact_id, ?2) WHERE dc.domain_id = ?1";
 	struct reg_domain *d = &v->d;
 	struct status_row *sv;
 	int nst, rc;
@@ -561,7 +579,7 @@ rdap_domain_fill(struct store *st, struct arena *a, struct reg_domain_rdap *v)
 		v->contacts = stmt_rows(st, a, rdap_contact_read, sizeof(*v->contacts),
 		    &v->ncontacts, &rc, contacts, "iz", d->id, d->registrant_id);
 	if (rc == REG_OK)
-		qsort(v->contacts, (size_t)v->ncontacts, sizeof(*v->contacts), contact_cmp);
+		contact_roles(v);
 	if (rc == REG_OK)
 		rc = ns_read(st, a, d->id, &v->ns, &v->nns);
 	if (rc != REG_OK)
