@@ -526,15 +526,61 @@ store_read_end(struct store *st)
 }
 
 int
+store_reader_tune(struct store *st, int64_t mmap_bytes, int64_t cache_kib)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "PRAGMA mmap_size = %lld; PRAGMA cache_size = -%lld; "
+	    "PRAGMA temp_store = MEMORY", (long long)mmap_bytes, (long long)cache_kib);
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_error(st, SQLITE_ERROR, NULL);
+	st->map_quiet = mmap_bytes;
+	st->mapped = mmap_bytes > 0;
+	st->version = -1;
+	st->changed_at = INT64_MIN / 2;
+	return REG_OK;
+}
+
+bool
+store_reader_mapped(const struct store *st)
+{
+	return st->mapped;
+}
+
+/* Maps the file while nothing has changed it for STORE_QUIET_US, else
+ * reads pages (store_reader_tune says why). Between snapshots. */
+static void
+reader_map(struct store *st, int64_t now_us)
+{
+	bool quiet = now_us - st->changed_at >= STORE_QUIET_US;
+	char sql[64];
+
+	if (st->map_quiet <= 0 || quiet == st->mapped)
+		return;
+	snprintf(sql, sizeof(sql), "PRAGMA mmap_size = %lld",
+	    quiet ? (long long)st->map_quiet : 0LL);
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		st->mapped = quiet;
+}
+
+int
 store_read_recent(struct store *st, int64_t now_us, int64_t max_age_us)
 {
+	int64_t v;
 	int rc;
 
 	if (store_read_stale(st, now_us, max_age_us) > 0)
 		return REG_OK;
-	if ((rc = store_read_begin(st)) == REG_OK)
-		st->read_since = now_us;
-	return rc;
+	reader_map(st, now_us);
+	if ((rc = store_read_begin(st)) != REG_OK)
+		return rc;
+	st->read_since = now_us;
+	if (st->map_quiet > 0 && (v = store_data_version(st)) != st->version) {
+		if (st->version >= 0)
+			st->changed_at = now_us;
+		st->version = v;
+	}
+	return REG_OK;
 }
 
 int64_t

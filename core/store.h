@@ -524,10 +524,18 @@ struct reg_domain_view {
 int store_domain_view(struct store *, struct arena *, const char *name,
     struct reg_domain_view *out);
 
-/* For a long-lived read-only connection that answers many lookups: maps
- * up to mmap_bytes of the file (a page read without a system call),
- * keeps up to cache_kib of pages and builds temporary tables in memory. */
+/* For a long-lived read-only connection that answers many lookups with
+ * store_read_recent: keeps up to cache_kib of pages, builds temporary
+ * tables in memory, and maps up to mmap_bytes of the file (a page read
+ * without a system call) while the data is quiet: SQLite drops the
+ * whole mapping whenever another connection has changed the database,
+ * and faulting every page in again costs several times what reading it
+ * does, so under a stream of changesets pages are read (pread) instead,
+ * until STORE_QUIET_US pass without a change. */
 int store_reader_tune(struct store *, int64_t mmap_bytes, int64_t cache_kib);
+#define STORE_QUIET_US	(10 * 1000000LL)
+/* Whether the reader's file is mapped now. */
+bool store_reader_mapped(const struct store *);
 
 /* --- RDAP searches (store_search.c) -------------------------------------- */
 

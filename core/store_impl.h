@@ -23,6 +23,11 @@ struct store {
 	sqlite3_session *session;	/* open while a write transaction is */
 	int txn;			/* 0 none, 1 write, 2 read */
 	int64_t read_since;		/* store_read_recent: the snapshot's start */
+	/* store_reader_tune: the mapping used while the data is quiet */
+	int64_t map_quiet;
+	bool mapped;
+	int64_t version;		/* data version of the last snapshot, or -1 */
+	int64_t changed_at;		/* when a snapshot first saw it change */
 	int nstmt;
 	struct {
 		const char *sql;	/* a static string: compared by address */

@@ -179,17 +179,3 @@ store_domain_view(struct store *st, struct arena *a, const char *name,
 	sqlite3_reset(s);
 	return view_fill(st, a, out);
 }
-
-/* --- tuning -------------------------------------------------------------- */
-
-int
-store_reader_tune(struct store *st, int64_t mmap_bytes, int64_t cache_kib)
-{
-	char sql[128];
-
-	snprintf(sql, sizeof(sql), "PRAGMA mmap_size = %lld; PRAGMA cache_size = -%lld; "
-	    "PRAGMA temp_store = MEMORY", (long long)mmap_bytes, (long long)cache_kib);
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return store_error(st, SQLITE_ERROR, NULL);
-	return REG_OK;
-}

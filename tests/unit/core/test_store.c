@@ -279,6 +279,39 @@ test_data_version_names_the_data(void **state)
 	store_close(reader);
 }
 
+/* A reader maps the file while the data is quiet, and reads pages after
+ * a change until STORE_QUIET_US pass without one. */
+static void
+test_reader_maps_while_quiet(void **state)
+{
+	struct fixture *f = *state;
+	struct reg_err err = { 0 };
+	struct store *reader;
+	int64_t t = 1000000;
+
+	add_registrar(f->s.st, "map1");
+	assert_non_null(reader = store_open(f->s.path, STORE_RDONLY, &err));
+	assert_int_equal(store_reader_tune(reader, 1 << 20, 1024), REG_OK);
+	assert_true(store_reader_mapped(reader));
+	assert_int_equal(store_read_recent(reader, t, 100), REG_OK);
+	assert_int_equal(store_read_recent(reader, t += 200, 100), REG_OK);
+	assert_true(store_reader_mapped(reader));	/* nothing changed */
+
+	add_registrar(f->s.st, "map2");
+	assert_int_equal(store_read_recent(reader, t += 200, 100), REG_OK);
+	assert_int_equal(store_changelog_last(reader), 2);	/* saw the change */
+	assert_int_equal(store_read_recent(reader, t += 200, 100), REG_OK);
+	assert_false(store_reader_mapped(reader));
+	assert_int_equal(store_changelog_last(reader), 2);
+	assert_int_equal(store_read_recent(reader, t += STORE_QUIET_US - 400, 100), REG_OK);
+	assert_false(store_reader_mapped(reader));	/* not quite quiet */
+	assert_int_equal(store_read_recent(reader, t += 400, 100), REG_OK);
+	assert_true(store_reader_mapped(reader));
+	assert_int_equal(store_changelog_last(reader), 2);
+	store_read_end(reader);
+	store_close(reader);
+}
+
 int
 main(void)
 {
@@ -295,6 +328,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_wal_restart_waits_for_readers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_recent_reuses_until_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_data_version_names_the_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reader_maps_while_quiet, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
