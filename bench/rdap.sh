@@ -16,11 +16,16 @@
 # (which other load on the machine disturbs less than the rates), the
 # ratio and the machine.
 #
+# With WRITES=n, a writer commits n small updates a second to the
+# replica while wrk runs against rdapd, as the replica agent does when
+# it applies changesets (a reader loses SQLite's mapping of the file at
+# each change: core/store.h, store_reader_tune).
+#
 # Environment: BIN (the programs, default ./bin), BENCH_DIR (default
 # build/bench-data), N (domains, default 500000), CONNS (64), DURATION
 # (seconds, 30), WARMUP (seconds, 5), MISS (percent of missing names, 50),
 # NAMES (names in the list, 40000), PORT (18480; nginx uses PORT+1),
-# WRK_THREADS (2).
+# WRK_THREADS (2), WRITES (commits a second to the replica, 0).
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,6 +40,7 @@ MISS=${MISS:-50}
 NAMES=${NAMES:-40000}
 PORT=${PORT:-18480}
 WRK_THREADS=${WRK_THREADS:-2}
+WRITES=${WRITES:-0}
 CORES=$(nproc)
 
 for p in rdapd regctl gendata; do
@@ -148,6 +154,22 @@ run_wrk() {
 
 rate() { awk '/^Requests\/sec/ { print $2 }' "$1"; }
 
+# writer SECONDS: WRITES commits a second to the replica, each one
+# domain's "updated" time, for SECONDS; prints how many it made.
+writer() {
+	python3 - "$dir/master.db" "$WRITES" "$1" <<'EOF'
+import random, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=5)
+rate, end, n = float(sys.argv[2]), time.monotonic() + float(sys.argv[3]), 0
+top = db.execute("SELECT max(id) FROM domain").fetchone()[0]
+while time.monotonic() < end:
+    db.execute("UPDATE domain SET updated = updated + 1 WHERE id = ?", (random.randint(1, top),))
+    n += 1
+    time.sleep(1 / rate)
+print(n)
+EOF
+}
+
 nginx_start() {
 	mkdir -p "$dir/nginx/www/domain"
 	head -c "$1" /dev/zero | tr '\0' x >"$dir/nginx/www/domain/static"
@@ -185,8 +207,16 @@ pids="$pids $!"
 wait_port "$PORT"
 size=$(mean_size)
 echo "mean answer: $size bytes"
+if [ "$WRITES" -gt 0 ]; then
+	writer $((WARMUP + DURATION + 2)) >"$dir/writes.txt" &
+	wpid=$!
+fi
 echo "\$ wrk -t $WRK_THREADS -c $CONNS -d ${DURATION}s --latency -s paths.lua http://127.0.0.1:$PORT/"
 run_wrk "$dir/wrk-rdapd.txt" "$pids" -- -s "$dir/paths.lua" "http://127.0.0.1:$PORT/"
+if [ "$WRITES" -gt 0 ]; then
+	wait $wpid
+	echo "writer: $(cat "$dir/writes.txt") commits to the replica during the run"
+fi
 kill $pids
 wait 2>/dev/null || true
 pids=""
@@ -199,6 +229,7 @@ run_wrk "$dir/wrk-nginx.txt" "$workers" -- "http://127.0.0.1:$((PORT + 1))/domai
 r=$(rate "$dir/wrk-rdapd.txt")
 g=$(rate "$dir/wrk-nginx.txt")
 echo
-echo "rdapd: $r requests/s, $(cat "$dir/wrk-rdapd.txt.cpu") us of CPU a request;" \
+echo "rdapd: $r requests/s, $(cat "$dir/wrk-rdapd.txt.cpu") us of CPU a request" \
+    "($WRITES writes/s);" \
     "nginx static $size bytes: $g requests/s, $(cat "$dir/wrk-nginx.txt.cpu") us;" \
     "rdapd/nginx = $(awk -v a="$r" -v b="$g" 'BEGIN { printf "%.2f", a / b }')"

@@ -7,6 +7,7 @@
  * at all. Private tables are never attached, so secrets never enter the
  * log that feeds public hosts.
  */
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -523,6 +524,18 @@ store_read_end(struct store *st)
 	if (st->txn == 2 && !sqlite3_get_autocommit(st->db))
 		stmt_exec(st, NULL, commit, "");
 	st->txn = 0;
+}
+
+/* Freed memory below these stays in the process (store_tune_readers). */
+#define READER_TRIM_THRESHOLD	(256 << 20)
+#define READER_MMAP_THRESHOLD	(4 << 20)
+
+void
+store_tune_readers(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	mallopt(M_TRIM_THRESHOLD, READER_TRIM_THRESHOLD);
+	mallopt(M_MMAP_THRESHOLD, READER_MMAP_THRESHOLD);
 }
 
 int

@@ -614,11 +614,6 @@ store_domain_rdap(struct store *st, struct arena *a, const char *name, int64_t i
 	return rdap_domain_fill(st, a, out);
 }
 
-void
-store_tune_readers(void)
-{
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-}
 
 void
 store_stmt_work(struct store *st, int64_t *fullscan, int64_t *vmsteps)
