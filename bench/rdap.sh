@@ -154,22 +154,6 @@ run_wrk() {
 
 rate() { awk '/^Requests\/sec/ { print $2 }' "$1"; }
 
-# writer SECONDS: WRITES commits a second to the replica, each one
-# domain's "updated" time, for SECONDS; prints how many it made.
-writer() {
-	python3 - "$dir/master.db" "$WRITES" "$1" <<'EOF'
-import random, sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=5)
-rate, end, n = float(sys.argv[2]), time.monotonic() + float(sys.argv[3]), 0
-top = db.execute("SELECT max(id) FROM domain").fetchone()[0]
-while time.monotonic() < end:
-    db.execute("UPDATE domain SET updated = updated + 1 WHERE id = ?", (random.randint(1, top),))
-    n += 1
-    time.sleep(1 / rate)
-print(n)
-EOF
-}
-
 nginx_start() {
 	mkdir -p "$dir/nginx/www/domain"
 	head -c "$1" /dev/zero | tr '\0' x >"$dir/nginx/www/domain/static"
@@ -208,7 +192,8 @@ wait_port "$PORT"
 size=$(mean_size)
 echo "mean answer: $size bytes"
 if [ "$WRITES" -gt 0 ]; then
-	writer $((WARMUP + DURATION + 2)) >"$dir/writes.txt" &
+	replica_writes "$dir/master.db" "$WRITES" $((WARMUP + DURATION + 2)) \
+	    >"$dir/writes.txt" &
 	wpid=$!
 fi
 echo "\$ wrk -t $WRK_THREADS -c $CONNS -d ${DURATION}s --latency -s paths.lua http://127.0.0.1:$PORT/"

@@ -14,11 +14,14 @@
 # `replica seed` installs it. The load generator, bench/whoisload.c, is
 # built here with cc.
 #
+# With WRITES=n, n small commits a second go to the replica while the
+# load runs, as the replica agent makes them (bench/lib.sh).
+#
 # Environment: BIN (the programs, default ./bin), BENCH_DIR (default
 # build/bench-data), N (500000), CLIENTS (64), DURATION (seconds
 # measured, 20), WARMUP (5), THREADS (load generator threads, 1),
 # WORKERS (whoisd threads, 0: one per CPU), PORT (4399), SEED (1),
-# FRESH (0).
+# FRESH (0), WRITES (0).
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +31,7 @@ N=${N:-500000}
 CLIENTS=${CLIENTS:-64}
 DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-5}
+WRITES=${WRITES:-0}
 THREADS=${THREADS:-1}
 WORKERS=${WORKERS:-0}
 PORT=${PORT:-4399}
@@ -177,7 +181,15 @@ cc -O2 -std=c17 -Wall -Wextra -o "$dir/whoisload" "$root/bench/whoisload.c" -lpt
 cat "$dir/replica.db" >/dev/null	# into the page cache
 start_whoisd
 echo "whoisd: $(grep -o 'listening on .*' "$dir/whoisd.log"); $CLIENTS clients, $THREADS load thread(s), ${WARMUP} s warm-up, ${DURATION} s measured"
+if [ "$WRITES" -gt 0 ]; then
+	replica_writes "$dir/replica.db" "$WRITES" $((WARMUP + DURATION + 2)) >"$dir/writes.txt" &
+	wpid=$!
+fi
 run_load
 kill "$pid"
 wait "$pid" 2>/dev/null || true
 report
+if [ "$WRITES" -gt 0 ]; then
+	wait "$wpid"
+	echo "writer: $(cat "$dir/writes.txt") commits to the replica during the run"
+fi
