@@ -376,7 +376,9 @@ daemon_start(const struct rdapd *d, const char *text, struct reg_err *err)
 		    LISTEN_MAX);
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	/* The logger first: options before it would log through stderr. */
 	md = MHD_start_daemon(flags, 0, NULL, NULL, on_request, (void *)d,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)d->cfg->rdap.threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg->rdap.max_connections,
@@ -385,7 +387,6 @@ daemon_start(const struct rdapd *d, const char *text, struct reg_err *err)
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)BACKLOG,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	    MHD_OPTION_END);
 	if (md == NULL)
 		return reg_fail(err, REG_EIO, "rdap.listen: cannot listen on %s", text);

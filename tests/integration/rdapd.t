@@ -170,6 +170,7 @@ sub start {
 
 my ($pid, $url, $log) = start(conf('main', max_results => 5, rate_limit => 100000,
     rate_burst => 100000));
+unlike(slurp($log), qr/warning/, 'rdapd starts without a warning');
 
 # curl: GET (or $o{method}, $o{head}) $path with extra headers; returns
 # { code, h => {lower-case name => value}, body, json }.
