@@ -139,16 +139,31 @@ view_contact_read(struct arena *a, sqlite3_stmt *s, void *row)
 	c->disclose = (unsigned)col_int(s, col + 5);
 }
 
+void
+contacts_fill_registrant(struct reg_view_contact *v, int n)
+{
+	const struct reg_contact *registrant = NULL;
+
+	for (int i = 0; i < n; i++)
+		if (strcmp(v[i].type, "registrant") == 0)
+			registrant = &v[i].c;
+	for (int i = 0; i < n && registrant != NULL; i++)
+		if (v[i].c.handle == NULL)
+			v[i].c = *registrant;
+}
+
 /* Statuses, DS data, name servers and contacts of v->d. */
 static int
 view_fill(struct store *st, struct arena *a, struct reg_domain_view *v)
 {
 	/* A plain UNION ALL in index order: a subquery or an ORDER BY
-	 * would build a temporary table, which costs more than the rest. */
+	 * would build a temporary table, which costs more than the rest.
+	 * A role that names the registrant comes back with NULL columns
+	 * (the join seeks nothing), filled from the registrant's row. */
 	static const char contacts[] =
 	    "SELECT 'registrant', " VIEW_CONTACT_COLS " FROM contact c WHERE c.id = ?2 "
 	    "UNION ALL SELECT dc.type, " VIEW_CONTACT_COLS " FROM domain_contact dc "
-	    "JOIN contact c ON c.id = dc.contact_id "
+	    "LEFT JOIN contact c ON c.id = nullif(dc.contact_id, ?2) "
 	    "WHERE dc.domain_id = ?1 AND dc.type IN ('admin', 'tech')";
 	int rc;
 
@@ -161,6 +176,8 @@ view_fill(struct store *st, struct arena *a, struct reg_domain_view *v)
 	if (rc == REG_OK)
 		v->contacts = stmt_rows(st, a, view_contact_read, sizeof(*v->contacts),
 		    &v->ncontacts, &rc, contacts, "iz", v->d.id, v->d.registrant_id);
+	if (rc == REG_OK)
+		contacts_fill_registrant(v->contacts, v->ncontacts);
 	return rc;
 }
 

@@ -548,14 +548,7 @@ contact_cmp(const void *x, const void *y)
 static void
 contact_roles(struct reg_domain_rdap *v)
 {
-	const struct reg_contact *registrant = NULL;
-
-	for (int i = 0; i < v->ncontacts; i++)
-		if (strcmp(v->contacts[i].type, "registrant") == 0)
-			registrant = &v->contacts[i].c;
-	for (int i = 0; i < v->ncontacts && registrant != NULL; i++)
-		if (v->contacts[i].c.handle == NULL)
-			v->contacts[i].c = *registrant;
+	contacts_fill_registrant(v->contacts, v->ncontacts);
 	qsort(v->contacts, (size_t)v->ncontacts, sizeof(*v->contacts), contact_cmp);
 }
 
@@ -565,7 +558,7 @@ rdap_domain_fill(struct store *st, struct arena *a, struct reg_domain_rdap *v)
 {
 	/* The registrant is often a domain's admin or tech contact as well:
 	 * its row is read once, and a role that names it comes back with the
-	 * contact's columns NULL (contact_roles fills them in). */
+	 * contact's columns NULL (contacts_fill_registrant). */
 	static const char contacts[] =
 	    "SELECT 'registrant', " RDAP_CONTACT_COLS " FROM contact c WHERE c.id = ?2 "
 	    "UNION ALL SELECT dc.type, " RDAP_CONTACT_COLS " FROM domain_contact dc "
