@@ -85,8 +85,10 @@ void postal_read(struct arena *, sqlite3_stmt *, int col, struct reg_postal *p);
 	"ORDER BY key_tag, alg, digest_type, digest"
 void ds_row_read(struct arena *, sqlite3_stmt *, void *row);
 /* A domain's contacts read with the registrant once: the roles that name
- * it came back with NULL columns (handle NULL) and get its data. */
-void contacts_fill_registrant(struct reg_view_contact *, int n);
+ * it came back with NULL columns (handle NULL) and get its data, or go
+ * when the registrant's row is not there (a replica applies changesets
+ * without foreign keys); returns how many are left. */
+int contacts_fill_registrant(struct reg_view_contact *, int n);
 
 /* Sponsor, creator and updater of a contact, host or domain aliased `t`:
  * select OWNER_COLS(t) (six columns: three ids, then the three registrar

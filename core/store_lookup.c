@@ -139,17 +139,23 @@ view_contact_read(struct arena *a, sqlite3_stmt *s, void *row)
 	c->disclose = (unsigned)col_int(s, col + 5);
 }
 
-void
+int
 contacts_fill_registrant(struct reg_view_contact *v, int n)
 {
 	const struct reg_contact *registrant = NULL;
+	int k = 0;
 
 	for (int i = 0; i < n; i++)
 		if (strcmp(v[i].type, "registrant") == 0)
 			registrant = &v[i].c;
-	for (int i = 0; i < n && registrant != NULL; i++)
+	for (int i = 0; i < n; i++) {
+		if (v[i].c.handle == NULL && registrant == NULL)
+			continue;	/* names a contact that is not there */
 		if (v[i].c.handle == NULL)
 			v[i].c = *registrant;
+		v[k++] = v[i];
+	}
+	return k;
 }
 
 /* Statuses, DS data, name servers and contacts of v->d. */
@@ -164,7 +170,8 @@ view_fill(struct store *st, struct arena *a, struct reg_domain_view *v)
 	    "SELECT 'registrant', " VIEW_CONTACT_COLS " FROM contact c WHERE c.id = ?2 "
 	    "UNION ALL SELECT dc.type, " VIEW_CONTACT_COLS " FROM domain_contact dc "
 	    "LEFT JOIN contact c ON c.id = nullif(dc.contact_id, ?2) "
-	    "WHERE dc.domain_id = ?1 AND dc.type IN ('admin', 'tech')";
+	    "WHERE dc.domain_id = ?1 AND dc.type IN ('admin', 'tech') "
+	    "AND (c.id IS NOT NULL OR dc.contact_id = ?2)";
 	int rc;
 
 	if ((rc = store_status_list(st, a, "domain", v->d.id, &v->d.statuses)) != REG_OK)
@@ -177,7 +184,7 @@ view_fill(struct store *st, struct arena *a, struct reg_domain_view *v)
 		v->contacts = stmt_rows(st, a, view_contact_read, sizeof(*v->contacts),
 		    &v->ncontacts, &rc, contacts, "iz", v->d.id, v->d.registrant_id);
 	if (rc == REG_OK)
-		contacts_fill_registrant(v->contacts, v->ncontacts);
+		v->ncontacts = contacts_fill_registrant(v->contacts, v->ncontacts);
 	return rc;
 }
 

@@ -548,7 +548,7 @@ contact_cmp(const void *x, const void *y)
 static void
 contact_roles(struct reg_domain_rdap *v)
 {
-	contacts_fill_registrant(v->contacts, v->ncontacts);
+	v->ncontacts = contacts_fill_registrant(v->contacts, v->ncontacts);
 	qsort(v->contacts, (size_t)v->ncontacts, sizeof(*v->contacts), contact_cmp);
 }
 
@@ -562,7 +562,8 @@ rdap_domain_fill(struct store *st, struct arena *a, struct reg_domain_rdap *v)
 	static const char contacts[] =
 	    "SELECT 'registrant', " RDAP_CONTACT_COLS " FROM contact c WHERE c.id = ?2 "
 	    "UNION ALL SELECT dc.type, " RDAP_CONTACT_COLS " FROM domain_contact dc "
-	    "LEFT JOIN contact c ON c.id = nullif(dc.contact_id, ?2) WHERE dc.domain_id = ?1";
+	    "LEFT JOIN contact c ON c.id = nullif(dc.contact_id, ?2) WHERE dc.domain_id = ?1 "
+	    "AND (c.id IS NOT NULL OR dc.contact_id = ?2)";
 	struct reg_domain *d = &v->d;
 	struct status_row *sv;
 	int nst, rc;

@@ -744,6 +744,24 @@ is_deeply([map { ns1_v4($_) } @after], [(['192.0.2.201']) x 8],
 is(vcard(req('/entity/' . sql("SELECT handle FROM registrar WHERE id = $sponsor_id"))->{json},
     'fn')->[0][3], 'Renamed Registrar AB', 'cache: and the registrar lookup');
 
+# --- damaged data ---------------------------------------------------------------------
+
+# A replica applies changesets without foreign keys: a registrant or a
+# role that names a contact that is not there is left out, and the
+# server goes on.
+my $damaged = sql("SELECT name FROM domain ORDER BY id DESC LIMIT 1");
+sql("UPDATE domain SET registrant_id = 987654321 WHERE name = '$damaged'");
+sql("INSERT INTO domain_contact(domain_id, type, contact_id) SELECT id, 'admin', 987654321 "
+    . "FROM domain WHERE name = '$damaged'");
+sql("INSERT INTO domain_contact(domain_id, type, contact_id) SELECT id, 'billing', 987654320 "
+    . "FROM domain WHERE name = '$damaged'");
+sleep 0.05;
+my $dm = req("/domain/$damaged");
+answer_ok($dm, 200, "domain $damaged with missing contacts");
+is_deeply([grep { $_ eq 'registrant' || $_ eq 'billing' } @{roles($dm->{json})}], [],
+    'missing contacts: no entity for them');
+is(req('/domain/example.test')->{code}, 200, 'missing contacts: the server goes on');
+
 # --- behind deploy/nginx-rdap.conf ---------------------------------------------------
 
 sub free_port {

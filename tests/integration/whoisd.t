@@ -437,6 +437,25 @@ like(raw("later.test\r\n"), qr/reserved by registry policy and cannot be registe
 	like(slurp($log), qr/replica .* was replaced: reopening/, 'and that is logged');
 }
 
+# A replica applies changesets without foreign keys: a registrant or an
+# admin that names a contact that is not there is left out, and the
+# server goes on.
+{
+	my $name = sql("SELECT name FROM domain WHERE name <> 'example.test' ORDER BY id DESC LIMIT 1");
+	sql("UPDATE domain SET registrant_id = 987654321 WHERE name = '$name'");
+	sql("INSERT INTO domain_contact(domain_id, type, contact_id) SELECT id, 'admin', 987654321 "
+	    . "FROM domain WHERE name = '$name'");
+	my $d;
+	for (1 .. 30) {
+		$d = raw("$name\r\n");
+		last if $d =~ /Domain Name/ && $d !~ /^Registrant ID: \S/m;
+		sleep 0.1;
+	}
+	like($d, qr/^Domain Name: \Q$name\E\r$/mi, 'missing contacts: the domain is answered');
+	unlike($d, qr/^Registrant ID: \S|\(null\)/m, 'missing contacts: no registrant shown');
+	like(raw("example.test\r\n"), qr/Domain Name/, 'missing contacts: the server goes on');
+}
+
 # --- the connection cap --------------------------------------------------------
 
 {
