@@ -307,6 +307,7 @@ store_open(const char *path, int flags, struct reg_err *err)
 
 	st->flags = flags;
 	st->path = xstrdup(path);
+	st->version = -1;
 	strlcpy_reg(st->roid_suffix, "REG", sizeof(st->roid_suffix));
 	oflags |= rdonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (!rdonly && (flags & STORE_CREATE))
@@ -588,12 +589,18 @@ store_read_recent(struct store *st, int64_t now_us, int64_t max_age_us)
 	if ((rc = store_read_begin(st)) != REG_OK)
 		return rc;
 	st->read_since = now_us;
-	if (st->map_quiet > 0 && (v = store_data_version(st)) != st->version) {
+	if ((v = store_data_version(st)) != st->version) {
 		if (st->version >= 0)
 			st->changed_at = now_us;
 		st->version = v;
 	}
 	return REG_OK;
+}
+
+int64_t
+store_read_version(const struct store *st)
+{
+	return st->version;
 }
 
 int64_t

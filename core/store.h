@@ -58,7 +58,8 @@ int store_read_begin(struct store *);		/* one consistent snapshot */
 void store_read_end(struct store *);
 /* For a server answering many small queries: keeps the open snapshot if
  * store_read_recent began it less than max_age_us before now_us, else
- * ends it and begins a new one. Taking a snapshot costs file locks and an
+ * ends it and begins a new one (and, for a store_reader_tune reader,
+ * maps the file or not for it). Taking a snapshot costs file locks and an
  * fstat, a fifth of a WHOIS query; the price is answers up to max_age_us
  * stale. The caller ends an idle snapshot with store_read_stale or
  * store_read_end, so that the WAL can start over. */
@@ -70,6 +71,8 @@ int64_t store_read_stale(struct store *, int64_t now_us, int64_t max_age_us);
  * snapshot, it names that snapshot's data; two snapshots with the same
  * version see the same data. -1 on error. */
 int64_t store_data_version(struct store *);
+/* The data version of the snapshot store_read_recent began last. */
+int64_t store_read_version(const struct store *);
 /* Copies committed pages from the WAL into the database file without
  * blocking the writer or waiting for readers (a passive checkpoint): for
  * a connection of its own beside a STORE_WRITER one, which then never
@@ -618,7 +621,9 @@ int store_domain_rdap(struct store *, struct arena *, const char *name, int64_t 
  * process, because SQLite frees a reader's whole page cache whenever
  * another connection has changed the database, and giving those pages
  * back to the system only to fault them in again at once doubled
- * rdapd's cost per request under 10 commits a second. */
+ * rdapd's cost per request under 10 commits a second. Process-wide
+ * (mallopt): each malloc arena stays at its peak, and glibc's threshold
+ * for mmap'd blocks stays fixed. */
 void store_tune_readers(void);
 /* The work the connection's cached statements have done since they were
  * prepared (SQLITE_STMTSTATUS_FULLSCAN_STEP and _VM_STEP summed): tests

@@ -254,7 +254,7 @@ answer(const struct rdapd *d, struct MHD_Connection *c, struct pending *p,
 	rq.scratch = &w->scratch;
 	rq.cache = w->cache;
 	status = serve(w, &rq, p->target, method, client);
-	if (w->out.n == 0 || w->out.depth != 0)
+	if (w->out.n == 0 || w->out.depth != 0 || w->out.broken)
 		status = rdap_error(&rq, HTTP_INTERNAL, "no answer was built");
 	ok = send_text(c, &rq, status, w->out.p, w->out.n);
 	log_request(client, method, p->target, status, p->start);

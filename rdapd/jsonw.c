@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "rdapd.h"
 #include "util.h"
 
@@ -30,6 +29,7 @@ jw_reset(struct jw *w)
 	w->n = 0;
 	w->depth = 0;
 	w->first = true;
+	w->broken = false;
 }
 
 void
@@ -146,12 +146,16 @@ lead(struct jw *w, const char *key)
 	w->n = (size_t)(o - w->p);
 }
 
+/* A container too deep, or a close with none open, is a handler's bug:
+ * the answer is marked broken (http.c answers 500), the daemon goes on. */
 static void
 open_container(struct jw *w, const char *key, char c)
 {
+	if (w->depth == JW_DEPTH_MAX) {
+		w->broken = true;
+		return;
+	}
 	lead(w, key);
-	if (w->depth == JW_DEPTH_MAX)
-		fatalx("jsonw: deeper than %d", JW_DEPTH_MAX);
 	w->open[w->depth++] = c == '{' ? '}' : ']';
 	put(w, &c, 1);
 	w->first = true;
@@ -172,8 +176,10 @@ jw_array(struct jw *w, const char *key)
 void
 jw_end(struct jw *w)
 {
-	if (w->depth == 0)
-		fatalx("jsonw: nothing to close");
+	if (w->depth == 0) {
+		w->broken = true;
+		return;
+	}
 	put(w, &w->open[--w->depth], 1);
 	w->first = false;
 }

@@ -74,6 +74,7 @@ struct jw {
 	int depth;
 	char open[JW_DEPTH_MAX];	/* what closes each open container */
 	bool first;			/* nothing yet in the innermost one */
+	bool broken;			/* too deep, or closed more than opened */
 };
 
 /* Empties w, keeping its buffer. */
@@ -123,7 +124,7 @@ typedef int (*rdap_handler)(struct rq *, const char *arg);
 /* --- router.c -------------------------------------------------------------- */
 
 /* Decodes the request target (path and query) into rq; HTTP_OK, or the
- * error status with rq->body set: 400 for junk (bad percent-encoding,
+ * error status with its error object written: 400 for junk (bad percent-encoding,
  * NUL, control characters, invalid UTF-8, empty or too many segments),
  * 414 when it is longer than RDAP_URI_MAX. */
 int router_parse(struct rq *, const char *target);

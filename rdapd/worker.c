@@ -28,7 +28,7 @@
 
 static pthread_key_t worker_key;
 static pthread_mutex_t workers_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t workers_cond = PTHREAD_COND_INITIALIZER;	/* a snapshot began */
+static pthread_cond_t workers_cond;	/* a snapshot began; workers_start */
 static struct worker *workers;		/* every live worker */
 static pthread_t janitor_thread;
 static bool janitor_running, janitor_stop;
@@ -104,7 +104,7 @@ worker_read_begin(struct worker *w, int64_t now)
 		pthread_mutex_unlock(&w->lock);
 		return rc;
 	}
-	cache_check(w->cache, store_data_version(w->st));
+	cache_check(w->cache, store_read_version(w->st));
 	/* Under workers_lock, so that the janitor cannot miss it between
 	 * its scan and its wait. */
 	pthread_mutex_lock(&workers_lock);

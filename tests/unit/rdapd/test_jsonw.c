@@ -107,6 +107,25 @@ test_growth(void **state)
 	jw_free(&w);
 }
 
+/* A handler's bug (a close too many, nesting too deep) marks the answer
+ * broken rather than ending the daemon; reset clears it. */
+static void
+test_misuse_marks_broken(void **state)
+{
+	struct jw w = { 0 };
+
+	jw_reset(&w);
+	jw_end(&w);
+	assert_true(w.broken);
+	jw_reset(&w);
+	assert_false(w.broken);
+	for (int i = 0; i < JW_DEPTH_MAX + 1; i++)
+		jw_array(&w, NULL);
+	assert_true(w.broken);
+	assert_int_equal(w.depth, JW_DEPTH_MAX);
+	jw_free(&w);
+}
+
 int
 main(void)
 {
@@ -115,6 +134,7 @@ main(void)
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_misuse_marks_broken),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
