@@ -550,7 +550,6 @@ store_reader_tune(struct store *st, int64_t mmap_bytes, int64_t cache_kib)
 		return store_error(st, SQLITE_ERROR, NULL);
 	st->map_quiet = mmap_bytes;
 	st->mapped = mmap_bytes > 0;
-	st->version = -1;
 	st->changed_at = INT64_MIN / 2;
 	return REG_OK;
 }

@@ -38,6 +38,9 @@ int64_t time_add_months(int64_t t, int months);
  * of seconds; -1 on error. */
 int64_t duration_parse(const char *s);
 
+/* Monotonic time in microseconds (intervals, deadlines, snapshot ages). */
+int64_t mono_usec(void);
+
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
 

@@ -5,7 +5,7 @@
  * operator, so most domain answers would write the same text again.
  *
  * The text is good for one state of the replica only. Each new snapshot
- * of a worker brings the replica's data version (store_data_version), and
+ * of a worker brings the replica's data version (store_read_version), and
  * another one empties the cache, so an answer never mixes states. Under a
  * stream of changesets that can be at every snapshot (10 ms), and then a
  * miss costs what writing the object costs; a registry at rest keeps it.

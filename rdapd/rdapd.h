@@ -258,7 +258,7 @@ struct cache;
 struct cache *cache_new(void);
 void cache_free(struct cache *);
 /* Empties the cache unless version is the data version its texts were
- * written at (store_data_version of the worker's snapshot). */
+ * written at (store_read_version of the worker's snapshot). */
 void cache_check(struct cache *, int64_t version);
 /* Writes the members of one object (arg) into rq->out; REG_OK or the
  * store's error. */
@@ -295,8 +295,6 @@ void worker_read_end(struct worker *);
 /* The janitor that ends idle snapshots. */
 void workers_start(void);
 void workers_stop(void);
-/* Monotonic microseconds. */
-int64_t mono_usec(void);
 
 /* --- http.c ---------------------------------------------------------------- */
 

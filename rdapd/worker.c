@@ -33,15 +33,6 @@ static struct worker *workers;		/* every live worker */
 static pthread_t janitor_thread;
 static bool janitor_running, janitor_stop;
 
-int64_t
-mono_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void
 worker_free(void *p)
 {

@@ -57,7 +57,7 @@ replica_updated(struct answer_ctx *ax, int64_t now)
 enum outcome
 answer_query(struct answer_ctx *ax, const struct query *q)
 {
-	int64_t now = now_usec();
+	int64_t now = mono_usec();
 	enum outcome oc;
 
 	obuf_add(ax->out, ax->wd->terms.p, ax->wd->terms.len);

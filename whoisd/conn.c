@@ -145,7 +145,7 @@ conn_log(struct conn_env *env, struct conn *c, enum outcome oc)
 		return;
 	c->logged = true;
 	qlog_query(env->wd->qlog, env->stats, (struct sockaddr *)&c->peer, c->buf,
-	    c->qlen, oc, now_usec() - c->start);
+	    c->qlen, oc, mono_usec() - c->start);
 }
 
 static void
@@ -362,7 +362,7 @@ refuse(struct conn_env *env, int fd, const struct sockaddr *peer, const char *ms
 	close(fd);
 	while (n > 0 && len < (size_t)n && scratch[len] != '\r' && scratch[len] != '\n')
 		len++;
-	qlog_query(env->wd->qlog, env->stats, peer, scratch, len, oc, now_usec() - now);
+	qlog_query(env->wd->qlog, env->stats, peer, scratch, len, oc, mono_usec() - now);
 }
 
 void

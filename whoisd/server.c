@@ -47,15 +47,6 @@ struct worker {
 	struct qstats stats;
 };
 
-int64_t
-now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static int
 watch(int ep, struct ev_tag *tag, struct reg_err *err)
 {
@@ -227,7 +218,7 @@ worker_accept(struct worker *w, int lfd, int64_t now)
 static bool
 worker_events(struct worker *w, struct epoll_event *ev, int n)
 {
-	int64_t now = now_usec();
+	int64_t now = mono_usec();
 
 	for (int i = 0; i < n; i++) {
 		struct ev_tag *tag = ev[i].data.ptr;
@@ -263,7 +254,7 @@ worker_main(void *arg)
 		worker_reopen(w);
 		if (!worker_events(w, ev, n))
 			break;
-		now = now_usec();
+		now = mono_usec();
 		timeout = conn_expire(&w->env, now);
 		if ((pause = accept_resume(w, now)) >= 0 && (timeout < 0 || pause < timeout))
 			timeout = pause;

@@ -222,9 +222,6 @@ void server_free(struct whoisd *);
 /* Every worker's counters, for qlog_new (arena of n pointers). */
 struct qstats *const *server_stats(struct whoisd *);
 
-/* Monotonic time in microseconds. */
-int64_t now_usec(void);
-
 /* --- conn.c ------------------------------------------------------------ */
 
 /* What an epoll event's data.ptr points to: every such struct starts
